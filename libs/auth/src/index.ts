@@ -1,0 +1,6 @@
+export { AuthModule, type AuthModuleOptions } from './auth.module';
+export { IS_PUBLIC_KEY, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from './constants';
+export { CurrentUser, Public, type AuthUser } from './decorators';
+export { JwtAuthGuard } from './jwt-auth.guard';
+export { JwksKeySource, StaticKeySource, VerificationKeySource } from './key-source';
+export { TokenVerifier } from './token-verifier.service';

@@ -1,0 +1,71 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { hostname } from 'node:os';
+
+/** "true"/"1"/"yes" → true; anything else → false; already-boolean values pass through. */
+export const toBoolean = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'boolean' ? value : typeof value === 'string' ? /^(true|1|yes|on)$/i.test(value) : value;
+
+/** Settings every service shares. Services extend this with their own. */
+export class BaseEnv {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 0;
+
+  /** Identifies this replica in logs, `GET /chaos` and telemetry. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'INSTANCE_ID must be 1-64 chars of [A-Za-z0-9_.:-]' })
+  INSTANCE_ID: string = `${hostname()}-${process.pid}`;
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/food_delivery';
+
+  /** Upper bound of the pg pool; requests beyond it wait at most DATABASE_ACQUIRE_TIMEOUT_MS. */
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_MAX: number = 10;
+
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  DATABASE_ACQUIRE_TIMEOUT_MS: number = 3000;
+
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  DATABASE_STATEMENT_TIMEOUT_MS: number = 15000;
+
+  /** Empty or "off" disables Redis: caching is skipped and chaos state stays local. */
+  @IsOptional()
+  @Matches(/^(off|rediss?:\/\/.+)$/, { message: 'REDIS_URL must be a redis:// URL or "off"' })
+  REDIS_URL?: string = 'redis://127.0.0.1:6379';
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9_:.-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be 0-64 chars of [A-Za-z0-9_:.-]' })
+  REDIS_KEY_PREFIX: string = 'fd:';
+
+  /** When true, /health/ready reports 503 while Redis is unreachable. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  REDIS_REQUIRED: boolean = true;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @IsInt()
+  @Min(1024)
+  @Max(16 * 1024 * 1024)
+  BODY_LIMIT_BYTES: number = 2 * 1024 * 1024;
+
+  get redisEnabled(): boolean {
+    return !!this.REDIS_URL && this.REDIS_URL !== 'off';
+  }
+}

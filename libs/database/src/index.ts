@@ -1,0 +1,5 @@
+export { DatabaseModule } from './database.module';
+export { serviceDataSourceOptions, type ServiceDatabaseOptions } from './data-source-options';
+export { ensureDatabase } from './ensure-database';
+export { runMigrations } from './migrate';
+export { isUniqueViolation } from './pg-errors';

@@ -1,0 +1,76 @@
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import { BaseEnv } from '@food-delivery/config';
+import { Public } from '@food-delivery/auth';
+import { RedisService } from '@food-delivery/redis';
+
+/** Dependency checks are cached briefly so a storm of probes cannot turn into a storm of pings. */
+const CHECK_CACHE_MS = 1000;
+const CHECK_TIMEOUT_MS = 1500;
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly redis: RedisService,
+    private readonly env: BaseEnv,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({ summary: '👉 Liveness: the process answers (no dependency checks)' })
+  live(@Res({ passthrough: true }) reply: FastifyReply) {
+    return this.report(reply, []);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: '👉 Readiness: Postgres and Redis answer (503 when a required one does not)' })
+  ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    return this.report(reply, [
+      () => this.db.pingCheck('postgres', { timeout: CHECK_TIMEOUT_MS }),
+      () => this.redisCheck(),
+    ]);
+  }
+
+  /** Terminus' report as the body, also on 503 (the global error filter would replace it). */
+  private async report(
+    reply: FastifyReply,
+    checks: Parameters<HealthCheckService['check']>[0],
+  ): Promise<unknown> {
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      void reply.status(503).header('retry-after', '5');
+      return error.getResponse();
+    }
+  }
+
+  private redisCheck() {
+    const session = this.indicators.check('redis');
+    if (!this.redis.client) return session.up({ mode: 'off', message: 'Redis disabled; caching off' });
+    const client = this.redis.client;
+    if (!this.env.REDIS_REQUIRED && client.status !== 'ready') {
+      return session.degraded({ message: 'Redis unreachable; serving without cache' });
+    }
+    return session
+      .attempt(async () => {
+        if (client.status !== 'ready') throw new Error(`Redis connection is ${client.status}`);
+        await client.ping();
+      })
+      .withTimeout(CHECK_TIMEOUT_MS)
+      .cacheFor(CHECK_CACHE_MS);
+  }
+}

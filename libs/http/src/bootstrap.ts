@@ -1,0 +1,64 @@
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BaseEnv } from '@food-delivery/config';
+import { requestIdFrom } from '@food-delivery/logging';
+import { Logger } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { ApiExceptionFilter } from './api-exception.filter';
+import { setupDocs, type DocsOptions } from './docs';
+import { createValidationPipe } from './validation';
+
+export interface ServiceAppOptions {
+  /** The service's validated env (the same instance its root module provides). */
+  env: BaseEnv;
+  docs: DocsOptions;
+}
+
+/**
+ * Creates a service's Nest app on Fastify with everything every service shares: pino logging, request ids,
+ * the error shape, strict validation, Swagger/ReDoc and graceful shutdown. Does not listen.
+ */
+export async function createServiceApp(
+  rootModule: DynamicModule,
+  options: ServiceAppOptions,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.env.BODY_LIMIT_BYTES,
+    trustProxy: true,
+    routerOptions: { maxParamLength: 200 },
+    requestIdHeader: false,
+    genReqId: (request: IncomingMessage) => requestIdFrom(request),
+    // Bounded waits: slow or idle clients cannot hold sockets forever.
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 65_000,
+    requestTimeout: 120_000,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply) => {
+      void reply.header('x-request-id', request.id);
+    });
+  setupDocs(app, options.docs);
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Listens on the env's HOST/PORT and returns the bound URL (port 0 picks a free port, for tests). */
+export async function listen(app: INestApplication): Promise<string> {
+  const env = app.get(BaseEnv);
+  await app.listen(env.PORT, env.HOST);
+  const address = (app.getHttpServer() as import('node:net').Server).address() as { port: number };
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
+  return `http://${host}:${address.port}`;
+}

@@ -1,0 +1,7 @@
+export { ApiError, defaultCode, type ErrorBody } from './api-error';
+export { ApiExceptionFilter } from './api-exception.filter';
+export { createServiceApp, listen, type ServiceAppOptions } from './bootstrap';
+export { setupDocs, type DocsOptions } from './docs';
+export { createValidationPipe } from './validation';
+export { ParseIdPipe } from './parse-id.pipe';
+export { ErrorResponseDto } from './error-response.dto';

@@ -1,0 +1,3 @@
+export { LoggingModule, REDACTED_PATHS } from './logging.module';
+export { requestIdFrom } from './request-id';
+export { activeTraceIds } from './trace-context';

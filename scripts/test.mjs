@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Runs every test (unit *.spec.ts beside the code, *.e2e-spec.ts under each app's test/) with Node's test
+// runner against the real Postgres and Redis. Usage: npm test [-- path-filter ...]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const SKIP = new Set(['node_modules', 'dist', '.git', '.nx', '.data', 'results', 'coverage']);
+
+function findTests(dir, found = []) {
+  for (const name of readdirSync(dir)) {
+    if (SKIP.has(name)) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) findTests(path, found);
+    else if (/\.(e2e-)?spec\.ts$/.test(name)) found.push(relative(root, path));
+  }
+  return found;
+}
+
+const filters = process.argv.slice(2);
+const files = ['libs', 'services', 'scripts', 'tests', 'gateway', 'infra', 'load', 'deploy']
+  .filter((dir) => {
+    try {
+      return statSync(join(root, dir)).isDirectory();
+    } catch {
+      return false;
+    }
+  })
+  .flatMap((dir) => findTests(join(root, dir)))
+  .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
+  .sort();
+
+if (files.length === 0) {
+  process.stderr.write(`No test files match ${filters.join(' ')}\n`);
+  process.exit(1);
+}
+
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const args = [
+  '--require',
+  './scripts/ts-register.cjs',
+  '--conditions=@food-delivery/source',
+  '--enable-source-maps',
+  '--test',
+  `--test-concurrency=${concurrency}`,
+  '--test-timeout=180000',
+  ...(process.env.TEST_REPORTER ? [`--test-reporter=${process.env.TEST_REPORTER}`] : []),
+  ...files,
+];
+const child = spawn(process.execPath, args, {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'test' },
+});
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,46 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { Public } from '@food-delivery/auth';
+import { ErrorResponseDto } from '@food-delivery/http';
+import { AuthService } from './auth.service';
+import { LoginDto, TokenResponseDto } from './dto/login.dto';
+
+@ApiTags('auth')
+@Controller()
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '👉 Log in and get a JWT',
+    description:
+      'Accepts JSON or an OAuth2 password form (`application/x-www-form-urlencoded`). Returns an RS256 access ' +
+      'token to send as `Authorization: Bearer <token>`. Demo account: user / pass.',
+  })
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: LoginDto, examples: { demo: { value: { username: 'user', password: 'pass' } } } })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED' })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description: 'INVALID_CREDENTIALS (same for unknown user and wrong password)',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'OVERLOADED: too many logins in flight',
+  })
+  login(@Body() dto: LoginDto): Promise<TokenResponseDto> {
+    return this.auth.login(dto.username, dto.password);
+  }
+}

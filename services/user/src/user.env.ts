@@ -1,0 +1,33 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { BaseEnv, toBoolean } from '@food-delivery/config';
+
+export class UserEnv extends BaseEnv {
+  override PORT: number = 8001;
+
+  /** RS256 private key (PEM). When unset, a dev key pair is generated once and kept in Postgres. */
+  @IsOptional()
+  @IsString()
+  JWT_PRIVATE_KEY?: string;
+
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 3600)
+  ACCESS_TOKEN_TTL_S: number = 3600;
+
+  /** Creates the demo account user/pass (the spec's curl examples log in with it). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  SEED_DEMO_USER: boolean = true;
+
+  /** Password hashes computed at once (argon2 runs on libuv's thread pool); more wait in a bounded queue. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PASSWORD_HASH_CONCURRENCY: number = 4;
+
+  @IsInt()
+  @Min(0)
+  @Max(10000)
+  PASSWORD_HASH_QUEUE: number = 256;
+}

@@ -1,0 +1,72 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { isUniqueViolation } from '@food-delivery/database';
+import { ApiError } from '@food-delivery/http';
+import type { Repository } from 'typeorm';
+import type { SignupDto } from './dto/signup.dto';
+import { PasswordHasher } from './password-hasher.service';
+import { User } from './user.entity';
+
+const usernameTaken = (username: string) =>
+  new ApiError(409, 'USERNAME_TAKEN', `Username "${username}" is already taken`);
+
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async signup(dto: SignupDto): Promise<User> {
+    // Cheap pre-check so a duplicate does not cost an argon2 hash; the unique index settles races.
+    if (await this.users.existsBy({ username: dto.username })) throw usernameTaken(dto.username);
+    const passwordHash = await this.hasher.hash(dto.password);
+    try {
+      const user = await this.users.save(
+        this.users.create({
+          username: dto.username,
+          passwordHash,
+          name: dto.name ?? null,
+          email: dto.email ?? null,
+        }),
+      );
+      this.logger.log({ event: 'user.signed_up', user_id: user.id }, 'User signed up');
+      return user;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw usernameTaken(dto.username);
+      throw error;
+    }
+  }
+
+  async findById(id: number): Promise<User> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new ApiError(404, 'USER_NOT_FOUND', `User ${id} does not exist`);
+    return user;
+  }
+
+  /** The user when the credentials match; null otherwise (callers must not reveal which part was wrong). */
+  async checkCredentials(username: string, password: string): Promise<User | null> {
+    const user = await this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.username = :username', { username })
+      .getOne();
+    const ok = await this.hasher.verify(user?.passwordHash ?? null, password);
+    return ok ? user : null;
+  }
+
+  /** Creates the demo account once; safe when several replicas start together. */
+  async ensureDemoUser(username: string, password: string): Promise<void> {
+    if (await this.users.existsBy({ username })) return;
+    const passwordHash = await this.hasher.hash(password);
+    const result = await this.users
+      .createQueryBuilder()
+      .insert()
+      .values({ username, passwordHash, name: 'Demo User', email: null })
+      .orIgnore()
+      .execute();
+    if (result.identifiers.length) this.logger.log(`Seeded demo account ${username}/${password}`);
+  }
+}
