@@ -4,3 +4,4 @@ export { TcpProxy, viaProxy } from './tcp-proxy';
 export { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database';
 export { createTestRedisNamespace, TEST_REDIS_URL, type TestRedisNamespace } from './test-redis';
 export { waitFor } from './wait-for';
+export { createTestTokens, type TestTokens } from './test-tokens';
