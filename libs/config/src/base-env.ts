@@ -1,10 +1,28 @@
+import 'reflect-metadata';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { hostname } from 'node:os';
 
-/** "true"/"1"/"yes" → true; anything else → false; already-boolean values pass through. */
-export const toBoolean = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'boolean' ? value : typeof value === 'string' ? /^(true|1|yes|on)$/i.test(value) : value;
+/**
+ * "true"/"1"/"yes"/"on" → true, anything else → false. Reads the raw value (`obj[key]`): implicit conversion
+ * has already turned the string "false" into `true` by the time `value` arrives.
+ */
+export const toBoolean = ({
+  obj,
+  key,
+  value,
+}: {
+  obj: Record<string, unknown>;
+  key: string;
+  value: unknown;
+}): unknown => {
+  const raw = obj[key] ?? value;
+  return typeof raw === 'boolean'
+    ? raw
+    : typeof raw === 'string'
+      ? /^(true|1|yes|on)$/i.test(raw.trim())
+      : raw;
+};
 
 /** Settings every service shares. Services extend this with their own. */
 export class BaseEnv {
