@@ -39,3 +39,6 @@ for path,name in projects.items():
     print(path, sorted(internal), sorted(ext))
 refs=[{'path': f'./{p}/'+('tsconfig.lib.json' if p.startswith('libs') else 'tsconfig.app.json')} for p in projects]
 open(f'{root}/tsconfig.build.json','w').write(json.dumps({'files':[], 'references':refs},indent=2)+'\n')
+# Keep the generated JSON in the repo's Prettier style.
+import subprocess
+subprocess.run(['npx', 'prettier', '--log-level', 'warn', '--write', 'tsconfig.build.json', 'libs/*/package.json', 'libs/*/tsconfig.lib.json', 'services/*/package.json', 'services/*/tsconfig.app.json'], cwd=root, check=False)

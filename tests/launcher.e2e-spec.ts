@@ -66,7 +66,7 @@ describe('npm start (scripts/start.mjs)', () => {
       RESTAURANT_SERVICE_PORT: String(await freePort()),
       ORDER_SERVICE_PORT: String(await freePort()),
     });
-    cleanups.push(async () => void run.child.kill('SIGKILL'));
+    cleanups.push(() => Promise.resolve(void run.child.kill('SIGKILL')));
 
     await waitFor('the launcher to report ready', () => run.output().includes('[start] ready'), {
       timeoutMs: 120_000,
@@ -91,7 +91,7 @@ describe('npm start (scripts/start.mjs)', () => {
     const pgPort = await freePort();
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'fd-embedded-'));
-    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
     const redis = createTestRedisNamespace('launcher');
     cleanups.push(() => redis.cleanup());
     const run = launch({
@@ -102,7 +102,7 @@ describe('npm start (scripts/start.mjs)', () => {
       RESTAURANT_SERVICE_PORT: String(await freePort()),
       ORDER_SERVICE_PORT: String(await freePort()),
     });
-    cleanups.push(async () => void run.child.kill('SIGKILL'));
+    cleanups.push(() => Promise.resolve(void run.child.kill('SIGKILL')));
 
     await waitFor('the launcher to report ready', () => run.output().includes('[start] ready'), {
       timeoutMs: 120_000,

@@ -18,7 +18,7 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
       {
         files: ['**/*.ts'],
         languageOptions: { parser: (await import('typescript-eslint')).parser },
-        plugins: { '@nx': (await import('@nx/eslint-plugin')).default },
+        plugins: { '@nx': (await import('@nx/eslint-plugin')).default as unknown as ESLint.Plugin },
         rules: { '@nx/enforce-module-boundaries': config.rules['@nx/enforce-module-boundaries'] as never },
       },
     ],
