@@ -1,7 +1,8 @@
 import { ESLint } from 'eslint';
 import { expect } from 'expect';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { before, describe, it } from 'node:test';
 
 const root = join(__dirname, '..');
 
@@ -28,6 +29,19 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
 }
 
 describe('Nx module boundaries', () => {
+  // The rule reads Nx's cached project graph and silently skips when there is none (a fresh clone).
+  before(() => {
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'show', 'projects'],
+      {
+        cwd: root,
+        env: { ...process.env, NX_DAEMON: 'false' },
+        stdio: 'pipe',
+      },
+    );
+  });
+
   it('lets a service import shared libs', async () => {
     expect(
       await boundaryErrors(

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ApiError } from '@food-delivery/http';
 import type { KeyObject } from 'node:crypto';
-import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from './constants';
+import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, SERVICE_SUBJECT_PREFIX } from './constants';
 import type { AuthUser } from './decorators';
 import { VerificationKeySource } from './key-source';
 
@@ -47,6 +47,12 @@ export class TokenVerifier {
       if ((error as Error).name === 'TokenExpiredError')
         throw unauthorized('TOKEN_EXPIRED', 'Access token has expired');
       throw unauthorized('TOKEN_INVALID', 'Access token is invalid');
+    }
+    if (typeof claims.sub === 'string' && claims.sub.startsWith(SERVICE_SUBJECT_PREFIX)) {
+      const service = claims.sub.slice(SERVICE_SUBJECT_PREFIX.length);
+      if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(service))
+        throw unauthorized('TOKEN_INVALID', 'Access token has unexpected claims');
+      return { id: 0, username: service, service, token };
     }
     const id = Number(claims.sub);
     if (!Number.isSafeInteger(id) || id <= 0 || typeof claims.username !== 'string') {

@@ -1,5 +1,6 @@
 export { request, type JsonResponse } from './http-client';
 export { createTestStack, type RunningService, type TestStack } from './service-harness';
+export { freePort, startServiceProcess, type ServiceProcess } from './service-process';
 export { TcpProxy, viaProxy } from './tcp-proxy';
 export { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database';
 export { createTestRedisNamespace, TEST_REDIS_URL, type TestRedisNamespace } from './test-redis';

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { BaseEnv, toBoolean } from '@food-delivery/config';
 
 export class UserEnv extends BaseEnv {
@@ -9,6 +9,20 @@ export class UserEnv extends BaseEnv {
   @IsOptional()
   @IsString()
   JWT_PRIVATE_KEY?: string;
+
+  /**
+   * Services allowed to get a token with OAuth2 client credentials (POST /token), as `id:secret` pairs
+   * separated by commas. The default only suits local runs: set real secrets anywhere else.
+   */
+  @Matches(/^[a-z0-9][a-z0-9-]{0,63}:[^,:\s]{8,256}(,[a-z0-9][a-z0-9-]{0,63}:[^,:\s]{8,256})*$/, {
+    message: 'SERVICE_CLIENTS must be id:secret pairs (secret ≥ 8 chars) separated by commas',
+  })
+  SERVICE_CLIENTS: string = 'order-service:dev-order-service-secret';
+
+  @IsInt()
+  @Min(60)
+  @Max(24 * 3600)
+  SERVICE_TOKEN_TTL_S: number = 900;
 
   @IsInt()
   @Min(60)

@@ -203,6 +203,49 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
     });
   });
 
+  describe('POST /token (client credentials for services)', () => {
+    const grant = {
+      grant_type: 'client_credentials',
+      client_id: 'order-service',
+      client_secret: 'dev-order-service-secret',
+    };
+
+    it('issues a service token (JSON or form) that other endpoints accept', async () => {
+      const json = await request(`${service.url}/token`, { body: grant });
+      expect(json.status).toBe(200);
+      expect(json.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 900 });
+      const claims = JSON.parse(Buffer.from(json.body.access_token.split('.')[1], 'base64url').toString());
+      expect(claims).toMatchObject({
+        sub: 'service:order-service',
+        username: 'order-service',
+        aud: 'food-delivery',
+      });
+      expect((await request(`${service.url}/users/1`, { token: json.body.access_token })).status).toBe(200);
+
+      const form = await request(`${service.url}/token`, {
+        method: 'POST',
+        raw: new URLSearchParams(grant).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(form.status).toBe(200);
+    });
+
+    it('refuses a wrong secret and an unknown client alike, and other grant types', async () => {
+      const wrong = await request(`${service.url}/token`, {
+        body: { ...grant, client_secret: 'nope-nope-nope' },
+      });
+      const unknown = await request(`${service.url}/token`, { body: { ...grant, client_id: 'nobody' } });
+      expect([wrong.status, wrong.body.code]).toEqual([401, 'INVALID_CLIENT']);
+      expect([unknown.status, unknown.body.code, unknown.body.message]).toEqual([
+        401,
+        'INVALID_CLIENT',
+        wrong.body.message,
+      ]);
+      const password = await request(`${service.url}/token`, { body: { ...grant, grant_type: 'password' } });
+      expect([password.status, password.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    });
+  });
+
   describe('GET /users/:id', () => {
     it('returns the public profile to a caller with a valid token', async () => {
       const { access_token } = (await login()).body;

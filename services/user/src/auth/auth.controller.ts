@@ -12,6 +12,7 @@ import {
 import { Public } from '@food-delivery/auth';
 import { ErrorResponseDto } from '@food-delivery/http';
 import { AuthService } from './auth.service';
+import { ClientCredentialsDto } from './dto/client-credentials.dto';
 import { LoginDto, TokenResponseDto } from './dto/login.dto';
 
 @ApiTags('auth')
@@ -42,5 +43,34 @@ export class AuthController {
   })
   login(@Body() dto: LoginDto): Promise<TokenResponseDto> {
     return this.auth.login(dto.username, dto.password);
+  }
+
+  @Public()
+  @Post('token')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '👉 Service token (OAuth2 client credentials)',
+    description:
+      'For services acting on their own behalf, e.g. the order service releasing a reservation in the ' +
+      'background. Clients and secrets come from SERVICE_CLIENTS. The token has `sub: "service:<client_id>"`.',
+  })
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({
+    type: ClientCredentialsDto,
+    examples: {
+      dev: {
+        value: {
+          grant_type: 'client_credentials',
+          client_id: 'order-service',
+          client_secret: 'dev-order-service-secret',
+        },
+      },
+    },
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED' })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'INVALID_CLIENT' })
+  token(@Body() dto: ClientCredentialsDto): Promise<TokenResponseDto> {
+    return this.auth.serviceToken(dto.client_id, dto.client_secret);
   }
 }
