@@ -88,7 +88,9 @@ export async function startServiceProcess(
     );
   } catch (error) {
     await service.kill();
-    throw new Error(`${(error as Error).message}\n--- ${dir} output ---\n${output.slice(-4000)}`);
+    throw new Error(`${(error as Error).message}\n--- ${dir} output ---\n${output.slice(-4000)}`, {
+      cause: error,
+    });
   }
   return service;
 }
