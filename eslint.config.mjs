@@ -15,6 +15,7 @@ export default tseslint.config(
       'results/**',
       'coverage/**',
       'load/**/*.js',
+      '**/*.d.mts',
     ],
   },
   js.configs.recommended,

@@ -1,0 +1,176 @@
+import {
+  createTestStack,
+  freePort,
+  request,
+  startServiceProcess,
+  waitFor,
+  type ServiceProcess,
+  type TestStack,
+} from '@food-delivery/testing';
+import { expect } from 'expect';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { renderGateway } from '../render.mjs';
+
+interface Gateway {
+  url: string;
+  dir: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Runs the real nginx (Debian's) with the repo's template rendered for local ports. */
+async function startGateway(variables: Record<string, string>): Promise<Gateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'fd-gateway-'));
+  chmodSync(dir, 0o755); // nginx workers run as an unprivileged user when the master is root
+  const port = await freePort();
+  const config = renderGateway({
+    GATEWAY_PORT: String(port),
+    GATEWAY_RUNTIME_DIR: dir,
+    GATEWAY_ACCESS_LOG: join(dir, 'access.log'),
+    GATEWAY_ERROR_LOG: join(dir, 'error.log'),
+    ...variables,
+  });
+  const configPath = join(dir, 'nginx.conf');
+  writeFileSync(configPath, config);
+  execFileSync('nginx', ['-t', '-q', '-c', configPath, '-p', dir, '-g', 'daemon off;']);
+  const child = spawn('nginx', ['-c', configPath, '-p', dir, '-g', 'daemon off;'], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('nginx to listen', async () => (await fetch(`${url}/health`)).ok);
+  return {
+    url,
+    dir,
+    process: child,
+    stop: async () => {
+      child.kill('SIGQUIT');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('NGINX gateway (real nginx in front of two user-service replicas)', () => {
+  let stack: TestStack;
+  let replicaA: ServiceProcess;
+  let replicaB: ServiceProcess;
+  let gateway: Gateway;
+  let token: string;
+
+  before(async () => {
+    stack = await createTestStack('gateway');
+    replicaA = await startServiceProcess('user', stack.baseEnv);
+    replicaB = await startServiceProcess('user', { ...stack.baseEnv, SEED_DEMO_USER: 'false' });
+    gateway = await startGateway({
+      USER_UPSTREAMS: [replicaA.url, replicaB.url].map((url) => url.replace('http://', '')).join(','),
+      RESTAURANT_UPSTREAMS: `127.0.0.1:${await freePort()}`, // nothing listens there
+      ORDER_UPSTREAMS: '',
+      GATEWAY_LOGIN_RATE: '5r/s',
+      GATEWAY_LOGIN_BURST: '5',
+    });
+  });
+
+  after(async () => {
+    await gateway?.stop();
+    await replicaA?.kill();
+    await replicaB?.kill();
+    await stack?.teardown();
+  });
+
+  it('routes /api/users/... and the spec bare paths to the user service', async () => {
+    const login = await request(`${gateway.url}/api/users/login`, {
+      body: { username: 'user', password: 'pass' },
+    });
+    expect(login.status).toBe(200);
+    token = login.body.access_token;
+    expect(
+      (await request(`${gateway.url}/login`, { body: { username: 'user', password: 'pass' } })).status,
+    ).toBe(200);
+    expect((await request(`${gateway.url}/api/users/1`, { token })).body).toMatchObject({
+      id: 1,
+      username: 'user',
+    });
+    expect((await request(`${gateway.url}/users/1`, { token })).status).toBe(200);
+    expect((await request(`${gateway.url}/api/users/.well-known/jwks.json`)).body.keys).toHaveLength(1);
+  });
+
+  it('answers unknown routes and the internal /validate with a JSON 404', async () => {
+    const unknown = await request(`${gateway.url}/api/nothing-here`);
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'NOT_FOUND']);
+    const validate = await request(`${gateway.url}/api/users/validate`, { body: { user_id: 1 } });
+    expect(validate.status).toBe(404);
+  });
+
+  it('passes X-Request-ID through, or generates one, and the service sees the same id', async () => {
+    const mine = await request(`${gateway.url}/api/users/999999`, {
+      token,
+      headers: { 'x-request-id': 'load-test-42' },
+    });
+    expect(mine.status).toBe(404);
+    expect(mine.headers.get('x-request-id')).toBe('load-test-42');
+    expect(mine.body.traceId).toBe('load-test-42'); // the service's error body names the id it received
+
+    const generated = await request(`${gateway.url}/api/users/999999`, { token });
+    const id = generated.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(generated.body.traceId).toBe(id);
+
+    const log = readFileSync(join(gateway.dir, 'access.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const entry = log.find((line: { request_id: string }) => line.request_id === 'load-test-42');
+    expect(entry).toMatchObject({ status: 404, method: 'GET', upstream_response_time: expect.any(String) });
+  });
+
+  it('passes a W3C traceparent through to the service', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await request(`${gateway.url}/api/users/1`, { token, headers: { traceparent } });
+    const log = readFileSync(join(gateway.dir, 'access.log'), 'utf8');
+    expect(log).toContain(traceparent);
+  });
+
+  it('blocks chaos endpoints unless explicitly enabled', async () => {
+    for (const path of ['/api/users/chaos/delay', '/chaos/delay', '/chaos', '/api/users/chaos']) {
+      const res = await request(`${gateway.url}${path}`, { method: 'POST', body: { delay_ms: 1000 } });
+      expect([path, res.status, res.body.code]).toEqual([path, 403, 'CHAOS_NOT_EXPOSED']);
+    }
+  });
+
+  it('limits the request size with a JSON 413', async () => {
+    const res = await request(`${gateway.url}/api/users/signup`, {
+      body: { username: 'big', password: 'x'.repeat(2 * 1024 * 1024) },
+    });
+    expect([res.status, res.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+  });
+
+  it('answers 503 in the error shape when no replica of a service is up', async () => {
+    const res = await request(`${gateway.url}/api/restaurants/menus`);
+    expect([res.status, res.body.code]).toEqual([503, 'UPSTREAM_UNAVAILABLE']);
+  });
+
+  it('routes around a killed replica', async () => {
+    await replicaB.kill();
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i += 1)
+      statuses.push((await request(`${gateway.url}/api/users/1`, { token })).status);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+  });
+
+  it('rate-limits logins with 429 RATE_LIMITED and Retry-After', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // let the bucket refill after the tests above
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        request(`${gateway.url}/api/users/login`, { body: { username: 'user', password: 'nope' } }),
+      ),
+    );
+    const limited = results.filter((res) => res.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(20);
+    expect(limited[0].body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+    expect(limited[0].headers.get('retry-after')).toBe('1');
+    expect(results.filter((res) => res.status === 401).length).toBeGreaterThanOrEqual(1);
+  });
+});
