@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { hostname } from 'node:os';
 
 /**
@@ -82,6 +82,30 @@ export class BaseEnv {
   @Min(1024)
   @Max(16 * 1024 * 1024)
   BODY_LIMIT_BYTES: number = 2 * 1024 * 1024;
+
+  /** false removes the /chaos endpoints (404) and the request hooks: the service runs as if chaos did not exist. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  CHAOS_ENABLED: boolean = true;
+
+  /** When set, changing faults (POST/DELETE /chaos*) needs the header `X-Chaos-Key: <value>`. */
+  @IsOptional()
+  @IsString()
+  @Length(8, 256, { message: 'CHAOS_API_KEY must be 8-256 characters' })
+  CHAOS_API_KEY?: string;
+
+  /** Upper bound of a fault's ttl_s, and the ttl of faults set without one. Unset: faults may never expire. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  CHAOS_MAX_TTL_S?: number;
+
+  /** How often each replica reloads fault state from Redis, repairing missed pub/sub messages. */
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  CHAOS_SYNC_INTERVAL_MS: number = 3000;
 
   get redisEnabled(): boolean {
     return !!this.REDIS_URL && this.REDIS_URL !== 'off';

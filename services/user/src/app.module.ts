@@ -1,9 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule, VerificationKeySource } from '@food-delivery/auth';
+import { ChaosModule } from '@food-delivery/chaos';
 import { EnvModule } from '@food-delivery/config';
 import { DatabaseModule } from '@food-delivery/database';
 import { HealthModule } from '@food-delivery/health';
 import { LoggingModule } from '@food-delivery/logging';
+import { MetricsModule } from '@food-delivery/observability';
 import { RedisModule } from '@food-delivery/redis';
 import { LoginModule } from './auth/login.module';
 import { USER_DATABASE } from './database';
@@ -31,6 +33,9 @@ export class AppModule {
           keySource: { provide: VerificationKeySource, useExisting: SigningKeysService },
         }),
         HealthModule,
+        MetricsModule,
+        // The spec's /chaos/delay and /chaos/error (+ GET/DELETE /chaos), shared by every replica.
+        ChaosModule.forRoot(),
         KeysModule,
         UsersModule,
         LoginModule,

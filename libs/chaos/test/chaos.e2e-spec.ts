@@ -1,0 +1,707 @@
+import { expect } from 'expect';
+import { after, afterEach, before, describe, it } from 'node:test';
+import {
+  createTestStack,
+  request,
+  TcpProxy,
+  viaProxy,
+  waitFor,
+  type JsonResponse,
+  type RunningService,
+  type TestStack,
+} from '@food-delivery/testing';
+import {
+  context,
+  ROOT_CONTEXT,
+  trace,
+  TraceFlags,
+  type Attributes,
+  type Context,
+  type ContextManager,
+  type Span,
+} from '@opentelemetry/api';
+import Redis from 'ioredis';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { probeApp } from './probe-app';
+
+const KEY = 'test-chaos-key-0123';
+
+/** Requests in parallel batches (bounded, so 1000 calls do not open 1000 sockets at once). */
+async function many(
+  count: number,
+  call: () => Promise<JsonResponse>,
+  concurrency = 50,
+): Promise<JsonResponse[]> {
+  const results: JsonResponse[] = [];
+  for (let done = 0; done < count; done += concurrency) {
+    results.push(...(await Promise.all(Array.from({ length: Math.min(concurrency, count - done) }, call))));
+  }
+  return results;
+}
+
+async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const started = performance.now();
+  const result = await call();
+  return { ms: performance.now() - started, result };
+}
+
+const faultIds = async (service: RunningService) =>
+  ((await request(`${service.url}/chaos`)).body.faults as { id: string }[]).map((fault) => fault.id);
+
+/** Waits until `service` sees exactly these fault ids (state travels over pub/sub). */
+const sees = (service: RunningService, ids: string[]) =>
+  waitFor(`${service.env.INSTANCE_ID} to see [${ids.join(',')}]`, async () => {
+    const seen = await faultIds(service);
+    return JSON.stringify(seen.sort()) === JSON.stringify([...ids].sort());
+  });
+
+describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
+  let stack: TestStack;
+  let a: RunningService;
+  let b: RunningService;
+  let redis: Redis;
+
+  const post = (service: RunningService, knob: string, body: unknown, headers?: Record<string, string>) =>
+    request(`${service.url}/chaos/${knob}`, { body, headers });
+  const reset = (service: RunningService, headers?: Record<string, string>) =>
+    request(`${service.url}/chaos`, { method: 'DELETE', headers });
+
+  before(async () => {
+    stack = await createTestStack('chaos');
+    const env = { CHAOS_SYNC_INTERVAL_MS: '300' };
+    a = await stack.start(probeApp(), { ...env, INSTANCE_ID: 'probe-a' });
+    b = await stack.start(probeApp(), { ...env, INSTANCE_ID: 'probe-b' });
+    redis = new Redis(stack.redis.url, { keyPrefix: stack.redis.prefix });
+  });
+
+  after(async () => {
+    redis?.disconnect();
+    await stack?.teardown();
+  });
+
+  afterEach(async () => {
+    expect((await reset(a)).status).toBe(200);
+    await sees(b, []);
+  });
+
+  describe('state shared by replicas', () => {
+    it('reports the replica, the knobs and that state is shared', async () => {
+      const res = await request(`${a.url}/chaos`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        service: 'chaos-probe',
+        instance: 'probe-a',
+        shared: true,
+        redis: 'connected',
+        knobs: ['delay', 'error', 'inventory_delay', 'payment_fail'],
+        faults: [],
+      });
+    });
+
+    it('a fault set on one replica applies on both', async () => {
+      const set = await post(a, 'error', { enable: true, percent: 100 });
+      expect(set.status).toBe(200);
+      expect(set.body).toMatchObject({
+        action: 'set',
+        shared: true,
+        cleared: 0,
+        fault: { id: 'error', type: 'error', percent: 100, status: 500, routes: null, set_by: 'probe-a' },
+      });
+      await sees(b, ['error']);
+      for (const replica of [a, b]) {
+        const res = await request(`${replica.url}/ping`);
+        expect(res.status).toBe(500);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(res.body).toEqual({
+          statusCode: 500,
+          code: 'CHAOS_INJECTED',
+          message: expect.stringContaining('100%'),
+          traceId: expect.any(String),
+        });
+      }
+      const onB = (await request(`${b.url}/chaos`)).body;
+      expect(onB.faults[0]).toMatchObject({
+        set_by: 'probe-a',
+        set_at: set.body.fault.set_at,
+        expires_at: null,
+        ttl_remaining_s: null,
+        shared: true,
+        applies_here: true,
+      });
+    });
+
+    it('a reset on either replica clears both', async () => {
+      await post(a, 'delay', { delay_ms: 50 });
+      await post(a, 'error', { enable: true, percent: 100 });
+      await sees(b, ['delay', 'error']);
+      const res = await reset(b);
+      expect(res.body).toEqual({ action: 'reset', cleared: 2, shared: true });
+      await sees(a, []);
+      expect((await request(`${a.url}/ping`)).status).toBe(200);
+      expect(
+        await redis.exists(
+          'chaos:chaos-probe:faults',
+          'chaos:chaos-probe:fault:delay',
+          'chaos:chaos-probe:fault:error',
+        ),
+      ).toBe(0);
+    });
+
+    it('switching a knob off on one replica switches it off on both', async () => {
+      await post(b, 'error', { enable: true, percent: 100 });
+      await sees(a, ['error']);
+      expect((await post(a, 'error', { enable: false })).body).toEqual({
+        action: 'cleared',
+        cleared: 1,
+        shared: true,
+      });
+      await sees(b, []);
+      expect((await request(`${b.url}/ping`)).status).toBe(200);
+    });
+
+    it('a replica started later picks the active faults up before serving', async () => {
+      await post(a, 'error', { enable: true, percent: 100, routes: ['/ping'] });
+      const late = await stack.start(probeApp(), { INSTANCE_ID: 'probe-late' });
+      try {
+        // No waiting: the first request already sees the fault.
+        expect((await request(`${late.url}/ping`)).status).toBe(500);
+        expect(await faultIds(late)).toEqual(['error']);
+      } finally {
+        await late.close();
+      }
+    });
+
+    it('repairs a missed message with the periodic resync', async () => {
+      // Written straight to Redis without publishing: only the resync can bring it in.
+      const fault = {
+        type: 'error',
+        percent: 100,
+        status: 503,
+        routes: null,
+        instance: null,
+        set_at: new Date().toISOString(),
+        set_by: 'elsewhere',
+        expires_at: null,
+      };
+      await redis
+        .multi()
+        .set('chaos:chaos-probe:fault:error', JSON.stringify(fault))
+        .sadd('chaos:chaos-probe:faults', 'error')
+        .exec();
+      await sees(a, ['error']);
+      await sees(b, ['error']);
+      expect((await request(`${b.url}/ping`)).status).toBe(503);
+    });
+  });
+
+  describe('ttl_s', () => {
+    it('expires on every replica and in Redis', async () => {
+      const set = await post(a, 'error', { enable: true, percent: 100, ttl_s: 1 });
+      expect(set.body.fault.ttl_remaining_s).toBe(1);
+      expect(Date.parse(set.body.fault.expires_at) - Date.parse(set.body.fault.set_at)).toBe(1000);
+      await sees(b, ['error']);
+      const pttl = await redis.pttl('chaos:chaos-probe:fault:error');
+      expect(pttl).toBeGreaterThan(0);
+      expect(pttl).toBeLessThanOrEqual(1000);
+      expect((await request(`${b.url}/ping`)).status).toBe(500);
+      await new Promise((resolve) => setTimeout(resolve, 1050));
+      for (const replica of [a, b]) {
+        expect((await request(`${replica.url}/ping`)).status).toBe(200);
+        expect(await faultIds(replica)).toEqual([]);
+      }
+      expect(await redis.exists('chaos:chaos-probe:fault:error')).toBe(0);
+      // The next resync prunes the index entry of the expired key.
+      await waitFor(
+        'index pruned',
+        async () => (await redis.smembers('chaos:chaos-probe:faults')).length === 0,
+      );
+    });
+  });
+
+  describe('routes', () => {
+    it('limits a fault to the listed path patterns', async () => {
+      await post(a, 'error', { enable: true, percent: 100, routes: ['/users/*', '/validate'] });
+      expect((await request(`${a.url}/users/1`)).status).toBe(500);
+      expect((await request(`${a.url}/validate`, { body: {} })).status).toBe(500);
+      expect((await request(`${a.url}/validate?x=1`, { body: {} })).status).toBe(500);
+      expect((await request(`${a.url}/ping`)).status).toBe(200);
+      expect((await request(`${a.url}/users/1/orders`)).status).toBe(404);
+    });
+
+    it('accepts route templates and "**"', async () => {
+      await post(a, 'error', { enable: true, percent: 100, routes: ['/users/:id'] });
+      expect((await request(`${a.url}/users/7`)).status).toBe(500);
+      expect((await request(`${a.url}/ping`)).status).toBe(200);
+      await post(a, 'error', { enable: true, percent: 100, routes: ['/**'] });
+      expect((await request(`${a.url}/ping`)).status).toBe(500);
+    });
+  });
+
+  describe('instance', () => {
+    it('aims a fault at one replica; a targeted fault wins over a global one there', async () => {
+      const set = await post(a, 'error', { enable: true, percent: 100, status: 503, instance: 'probe-b' });
+      expect(set.body.fault).toMatchObject({ id: 'error@probe-b', instance: 'probe-b', applies_here: false });
+      await sees(b, ['error@probe-b']);
+      expect((await request(`${a.url}/ping`)).status).toBe(200);
+      expect((await request(`${b.url}/ping`)).status).toBe(503);
+      expect((await request(`${b.url}/chaos`)).body.faults[0].applies_here).toBe(true);
+
+      await post(a, 'error', { enable: true, percent: 100, status: 500 });
+      await sees(b, ['error', 'error@probe-b']);
+      expect((await request(`${a.url}/ping`)).status).toBe(500);
+      expect((await request(`${b.url}/ping`)).status).toBe(503);
+
+      // Off for one replica: the global fault applies there again.
+      await post(a, 'error', { enable: false, instance: 'probe-b' });
+      await sees(b, ['error']);
+      expect((await request(`${b.url}/ping`)).status).toBe(500);
+
+      // Off without instance: off everywhere, targeted faults included.
+      await post(b, 'error', { enable: true, percent: 100, instance: 'probe-a' });
+      await sees(a, ['error', 'error@probe-a']);
+      expect((await post(b, 'error', { enable: false })).body.cleared).toBe(2);
+      await sees(a, []);
+    });
+  });
+
+  describe('percent', () => {
+    it('answers about 30% of 1000 calls with errors when percent is 30', async () => {
+      await post(a, 'error', { enable: true, percent: 30, status: 502 });
+      const results = await many(1000, () => request(`${a.url}/ping`));
+      const failed = results.filter((res) => res.status === 502).length;
+      expect(results.filter((res) => res.status !== 502 && res.status !== 200)).toEqual([]);
+      expect(failed).toBeGreaterThanOrEqual(250);
+      expect(failed).toBeLessThanOrEqual(350);
+    });
+
+    it('defaults to 50% for errors ({"enable": true})', async () => {
+      await post(a, 'error', { enable: true });
+      const results = await many(400, () => request(`${a.url}/ping`));
+      const failed = results.filter((res) => res.status === 500).length;
+      expect(failed).toBeGreaterThan(140);
+      expect(failed).toBeLessThan(260);
+    });
+  });
+
+  describe('delay', () => {
+    it('delays only the targeted routes, and never the concurrent untargeted requests', async () => {
+      await post(a, 'delay', { delay_ms: 600, routes: ['/validate'] });
+      const slow = Array.from({ length: 5 }, () => timed(() => request(`${a.url}/validate`, { body: {} })));
+      const fast = await timed(() => request(`${a.url}/ping`));
+      expect(fast.result.status).toBe(200);
+      expect(fast.ms).toBeLessThan(300);
+      const slowResults = await Promise.all(slow);
+      for (const { ms, result } of slowResults) {
+        expect(result.status).toBe(200);
+        expect(result.headers.get('x-chaos-injected')).toBe('delay;ms=600');
+        expect(ms).toBeGreaterThanOrEqual(590);
+        // Timers, not a queue: five concurrent delayed calls take one delay, not five.
+        expect(ms).toBeLessThan(1500);
+      }
+    });
+
+    it('applies on every replica and honours percent', async () => {
+      await post(b, 'delay', { delay_ms: 300, percent: 100 });
+      await sees(a, ['delay']);
+      expect((await timed(() => request(`${a.url}/ping`))).ms).toBeGreaterThanOrEqual(290);
+      await post(b, 'delay', { delay_ms: 300, percent: 0 });
+      await waitFor(
+        'percent 0 on a',
+        async () => (await request(`${a.url}/chaos`)).body.faults[0]?.percent === 0,
+      );
+      expect((await timed(() => request(`${a.url}/ping`))).ms).toBeLessThan(250);
+    });
+  });
+
+  describe('operators can always see and undo faults', () => {
+    it('never delays or fails /chaos, /health, /metrics or the docs', async () => {
+      await post(a, 'delay', { delay_ms: 1000 });
+      await post(a, 'error', { enable: true, percent: 100 });
+      for (const path of [
+        '/chaos',
+        '/health/live',
+        '/metrics',
+        '/docs',
+        '/docs-json',
+        '/redoc',
+        '/%63haos',
+      ]) {
+        const { ms, result } = await timed(() => request(`${a.url}${path}`));
+        expect([path, result.status]).toEqual([path, 200]);
+        expect(ms).toBeLessThan(500);
+      }
+      // The original could not reliably turn errors off: it failed half the time itself.
+      const off = await timed(() => post(a, 'error', { enable: false }));
+      expect([off.result.status, off.ms < 500]).toEqual([200, true]);
+      const { ms, result } = await timed(() => request(`${a.url}/ping`));
+      expect(result.status).toBe(200);
+      expect(ms).toBeGreaterThanOrEqual(990);
+    });
+  });
+
+  describe('invalid bodies', () => {
+    const bad: [string, string, unknown, RegExp][] = [
+      ['delay', 'a negative delay', { delay_ms: -1 }, /delay_ms must not be less than 0/],
+      ['delay', 'a delay over 60 s', { delay_ms: 60001 }, /delay_ms must not be greater than 60000/],
+      ['delay', 'a string delay', { delay_ms: '1500' }, /delay_ms must be an integer/],
+      ['delay', 'a jitter over 60 s', { delay_ms: 10, jitter_ms: 70000 }, /jitter_ms/],
+      ['delay', 'percent 101', { delay_ms: 10, percent: 101 }, /percent must not be greater than 100/],
+      ['delay', 'ttl_s 0', { delay_ms: 10, ttl_s: 0 }, /ttl_s must not be less than 1/],
+      ['delay', 'ttl_s over a day', { delay_ms: 10, ttl_s: 86401 }, /ttl_s must not be greater than 86400/],
+      ['delay', '21 routes', { delay_ms: 10, routes: Array.from({ length: 21 }, (_, i) => `/r${i}`) }, /20/],
+      ['delay', 'a relative route', { delay_ms: 10, routes: ['users'] }, /start with "\/"/],
+      ['delay', 'a bad instance', { delay_ms: 10, instance: 'no spaces' }, /instance must be/],
+      [
+        'delay',
+        'an unknown field',
+        { delay_ms: 10, everything: true },
+        /property everything should not exist/,
+      ],
+      ['error', 'enable as a string', { enable: 'yes' }, /enable must be a boolean/],
+      ['error', 'status 404', { enable: true, status: 404 }, /status must not be less than 500/],
+      ['error', 'no enable', { percent: 10 }, /enable must be a boolean/],
+      [
+        'payment_fail',
+        'fail_percent 150',
+        { fail_percent: 150 },
+        /fail_percent must not be greater than 100/,
+      ],
+      ['inventory_delay', 'a huge delay', { delay_ms: 1e9 }, /delay_ms must not be greater than 60000/],
+      ['delay', 'a JSON array', [{ delay_ms: 10 }], /./],
+    ];
+
+    it('answer 400 VALIDATION_FAILED and change nothing', async () => {
+      await post(a, 'delay', { delay_ms: 20, routes: ['/validate'] });
+      await sees(b, ['delay']);
+      const before = (await request(`${b.url}/chaos`)).body.faults;
+      for (const [knob, name, body, message] of bad) {
+        const res = await post(a, knob, body);
+        expect([name, res.status, res.body.code]).toEqual([name, 400, 'VALIDATION_FAILED']);
+        expect([name, res.body.message]).toEqual([name, expect.stringMatching(message)]);
+        expect(res.body.traceId).toEqual(expect.any(String));
+      }
+      const json = await request(`${a.url}/chaos/delay`, {
+        method: 'POST',
+        raw: '{"delay_ms": ',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect([json.status, json.body.code]).toEqual([400, 'INVALID_JSON']);
+      await new Promise((resolve) => setTimeout(resolve, 400)); // one resync interval
+      expect((await request(`${a.url}/chaos`)).body.faults).toEqual(before);
+      expect((await request(`${b.url}/chaos`)).body.faults).toEqual(before);
+    });
+  });
+
+  describe('service knobs', () => {
+    it('inventory_delay: applyInventoryDelay waits on a timer and reports the wait', async () => {
+      expect((await request(`${a.url}/inventory`, { method: 'POST' })).body).toEqual({ waited_ms: 0 });
+      await post(a, 'inventory_delay', { delay_ms: 400 });
+      await sees(b, ['inventory_delay']);
+      const calls = await timed(() =>
+        Promise.all(Array.from({ length: 5 }, () => request(`${b.url}/inventory`, { method: 'POST' }))),
+      );
+      for (const res of calls.result) expect(res.body.waited_ms).toBeGreaterThanOrEqual(395);
+      expect(calls.ms).toBeLessThan(1500);
+      // inventory_delay is not a request delay.
+      expect((await timed(() => request(`${b.url}/ping`))).ms).toBeLessThan(250);
+      expect((await post(a, 'inventory_delay', { delay_ms: 0 })).body.cleared).toBe(1);
+      await sees(b, []);
+      expect((await request(`${b.url}/inventory`, { method: 'POST' })).body).toEqual({ waited_ms: 0 });
+    });
+
+    it('payment_fail: shouldFailPayment follows fail_percent', async () => {
+      const fails = async () =>
+        (await many(300, () => request(`${a.url}/pay`, { method: 'POST' }))).filter((res) => res.body.failed)
+          .length;
+      expect(await fails()).toBe(0);
+      await post(b, 'payment_fail', { fail_percent: 30 });
+      await sees(a, ['payment_fail']);
+      const failed = await fails();
+      expect(failed).toBeGreaterThan(50);
+      expect(failed).toBeLessThan(130);
+      await post(b, 'payment_fail', { fail_percent: 100 });
+      await waitFor('100%', async () => (await fails()) === 300);
+      await post(b, 'payment_fail', { fail_percent: 0 });
+      await sees(a, []);
+      expect(await fails()).toBe(0);
+    });
+  });
+
+  describe('visibility', () => {
+    it('counts injections and shows active faults in /metrics', async () => {
+      const metric = async (line: RegExp) => {
+        const match = line.exec((await request(`${a.url}/metrics`)).text);
+        return match ? Number(match[1]) : 0;
+      };
+      const errors = /^chaos_injections_total\{service="chaos-probe",type="error"\} (\d+)$/m;
+      const active = /^chaos_active_faults\{service="chaos-probe",type="error"\} (\d+)$/m;
+      const before = await metric(errors);
+      expect(await metric(active)).toBe(0);
+      await post(a, 'error', { enable: true, percent: 100 });
+      await many(5, () => request(`${a.url}/ping`));
+      expect(await metric(errors)).toBe(before + 5);
+      expect(await metric(active)).toBe(1);
+      const text = (await request(`${a.url}/metrics`)).text;
+      expect(text).toMatch(/^process_cpu_user_seconds_total\{service="chaos-probe"\} /m);
+    });
+
+    it('documents every chaos endpoint with examples', async () => {
+      const spec = (await request(`${a.url}/docs-json`)).body;
+      for (const [path, method] of [
+        ['/chaos', 'get'],
+        ['/chaos', 'delete'],
+        ['/chaos/delay', 'post'],
+        ['/chaos/error', 'post'],
+        ['/chaos/inventory_delay', 'post'],
+        ['/chaos/payment_fail', 'post'],
+      ]) {
+        const operation = spec.paths[path][method];
+        expect([path, operation.tags]).toEqual([path, ['chaos']]);
+        expect(operation.summary).toEqual(expect.any(String));
+        expect(operation.responses['200'].content['application/json']).toBeDefined();
+      }
+      expect(
+        spec.paths['/chaos/delay'].post.requestBody.content['application/json'].examples.spec.value,
+      ).toEqual({
+        delay_ms: 1500,
+      });
+      expect(
+        spec.paths['/chaos/error'].post.requestBody.content['application/json'].examples.spec.value,
+      ).toEqual({
+        enable: true,
+      });
+      expect(spec.components.schemas.ChaosDelayDto.properties.delay_ms).toMatchObject({
+        minimum: 0,
+        maximum: 60000,
+      });
+      expect(spec.tags).toContainEqual(expect.objectContaining({ name: 'chaos' }));
+    });
+  });
+
+  describe('access', () => {
+    it('needs X-Chaos-Key to change faults when CHAOS_API_KEY is set', async () => {
+      const keyed = await stack.start(probeApp({ service: 'chaos-keyed' }), { CHAOS_API_KEY: KEY });
+      try {
+        const noKey = await post(keyed, 'delay', { delay_ms: 10 });
+        expect([noKey.status, noKey.body.code]).toEqual([401, 'CHAOS_KEY_REQUIRED']);
+        const wrong = await post(keyed, 'delay', { delay_ms: 10 }, { 'x-chaos-key': `${KEY}x` });
+        expect([wrong.status, wrong.body.code]).toEqual([401, 'CHAOS_KEY_INVALID']);
+        const short = await post(keyed, 'delay', { delay_ms: 10 }, { 'x-chaos-key': 'x' });
+        expect([short.status, short.body.code]).toEqual([401, 'CHAOS_KEY_INVALID']);
+        // The key is checked before the body: no hints about valid bodies without it.
+        expect((await post(keyed, 'delay', { delay_ms: -1 })).status).toBe(401);
+        expect((await reset(keyed)).status).toBe(401);
+        expect((await request(`${keyed.url}/chaos`)).body.faults).toEqual([]);
+
+        const ok = await post(keyed, 'delay', { delay_ms: 10 }, { 'x-chaos-key': KEY });
+        expect([ok.status, ok.body.action]).toEqual([200, 'set']);
+        expect((await request(`${keyed.url}/chaos`)).status).toBe(200); // reading needs no key
+        expect((await reset(keyed, { 'x-chaos-key': KEY })).body.cleared).toBe(1);
+      } finally {
+        await keyed.close();
+      }
+    });
+
+    it('CHAOS_ENABLED=false removes the endpoints, the docs and the hooks', async () => {
+      await post(a, 'error', { enable: true, percent: 100 });
+      const off = await stack.start(probeApp(), { CHAOS_ENABLED: 'false', INSTANCE_ID: 'probe-off' });
+      try {
+        const unknown = await request(`${off.url}/nothing-here`, { body: { delay_ms: 1 } });
+        for (const [method, path] of [
+          ['POST', '/chaos/delay'],
+          ['POST', '/chaos/error'],
+          ['GET', '/chaos'],
+          ['DELETE', '/chaos'],
+        ]) {
+          const res = await request(`${off.url}${path}`, {
+            method,
+            body: method === 'POST' ? { delay_ms: 1 } : undefined,
+          });
+          expect([path, res.status]).toEqual([path, 404]);
+          const { traceId: _a, message, ...rest } = res.body;
+          const { traceId: _b, message: unknownMessage, ...unknownRest } = unknown.body;
+          expect(rest).toEqual(unknownRest);
+          expect(message).toBe(`Cannot ${method} ${path}`);
+          expect(unknownMessage).toBe('Cannot POST /nothing-here');
+        }
+        // The shared state says "fail every request", but this replica has no hooks.
+        expect((await request(`${off.url}/ping`)).status).toBe(200);
+        const spec = (await request(`${off.url}/docs-json`)).body;
+        expect(Object.keys(spec.paths).filter((path) => path.startsWith('/chaos'))).toEqual([]);
+        // Hiding them there leaves the other apps of this process alone.
+        expect((await request(`${a.url}/docs-json`)).body.paths).toHaveProperty(['/chaos/delay']);
+      } finally {
+        await off.close();
+      }
+    });
+
+    it('CHAOS_MAX_TTL_S caps ttl_s and gives faults without one that ttl', async () => {
+      const capped = await stack.start(probeApp({ service: 'chaos-capped' }), { CHAOS_MAX_TTL_S: '60' });
+      try {
+        const tooLong = await post(capped, 'delay', { delay_ms: 10, ttl_s: 61 });
+        expect([tooLong.status, tooLong.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+        expect(tooLong.body.message).toBe('ttl_s must not be greater than 60 (CHAOS_MAX_TTL_S)');
+        expect((await request(`${capped.url}/chaos`)).body.faults).toEqual([]);
+        const defaulted = (await post(capped, 'delay', { delay_ms: 10 })).body.fault;
+        expect(Date.parse(defaulted.expires_at) - Date.parse(defaulted.set_at)).toBe(60_000);
+        expect(defaulted.ttl_remaining_s).toBe(60);
+        await reset(capped);
+      } finally {
+        await capped.close();
+      }
+    });
+  });
+
+  describe('without Redis', () => {
+    it('REDIS_URL=off: faults apply locally and GET /chaos says they are not shared', async () => {
+      const alone = await stack.start(probeApp(), { REDIS_URL: 'off', INSTANCE_ID: 'probe-alone' });
+      try {
+        const set = await post(alone, 'error', { enable: true, percent: 100 });
+        expect(set.body).toMatchObject({ action: 'set', shared: false, fault: { shared: false } });
+        expect((await request(`${alone.url}/ping`)).status).toBe(500);
+        expect((await request(`${alone.url}/chaos`)).body).toMatchObject({ shared: false, redis: 'off' });
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        expect(await faultIds(a)).toEqual([]); // not shared
+      } finally {
+        await alone.close();
+      }
+    });
+
+    it('Redis down: state stays local and keeps applying, and is shared again once Redis is back', async () => {
+      const target = new URL(stack.redis.url);
+      const proxy = await new TcpProxy(target.hostname, Number(target.port || 6379)).start();
+      const env = { REDIS_URL: viaProxy(stack.redis.url, proxy), CHAOS_SYNC_INTERVAL_MS: '300' };
+      const app = probeApp({ service: 'chaos-proxied' });
+      const p1 = await stack.start(app, { ...env, INSTANCE_ID: 'proxied-1' });
+      const p2 = await stack.start(app, { ...env, INSTANCE_ID: 'proxied-2' });
+      try {
+        await post(p1, 'error', { enable: true, percent: 100, routes: ['/ping'] });
+        await sees(p2, ['error']);
+
+        await proxy.stop();
+        await waitFor('p1 unshared', async () => (await request(`${p1.url}/chaos`)).body.shared === false);
+        expect((await request(`${p1.url}/chaos`)).body.redis).toBe('unavailable');
+        // Faults known before the outage keep applying, and requests never wait on Redis.
+        for (const replica of [p1, p2]) {
+          const { ms, result } = await timed(() => request(`${replica.url}/ping`));
+          expect([result.status, ms < 250]).toEqual([500, true]);
+        }
+
+        const local = await timed(() => post(p1, 'delay', { delay_ms: 300, routes: ['/users/*'] }));
+        expect(local.ms).toBeLessThan(1500);
+        expect(local.result.body).toMatchObject({ action: 'set', shared: false, fault: { shared: false } });
+        expect((await timed(() => request(`${p1.url}/users/1`))).ms).toBeGreaterThanOrEqual(290);
+        expect((await timed(() => request(`${p2.url}/users/1`))).ms).toBeLessThan(250);
+        const view = (await request(`${p1.url}/chaos`)).body;
+        expect(view.shared).toBe(false);
+        expect(view.faults.map((fault: { id: string; shared: boolean }) => [fault.id, fault.shared])).toEqual(
+          [
+            ['delay', false],
+            ['error', true],
+          ],
+        );
+
+        await proxy.start();
+        await waitFor(
+          'p1 shared again',
+          async () => (await request(`${p1.url}/chaos`)).body.shared === true,
+          { timeoutMs: 15_000 },
+        );
+        await sees(p2, ['delay', 'error']);
+        expect((await timed(() => request(`${p2.url}/users/1`))).ms).toBeGreaterThanOrEqual(290);
+        expect(
+          (await request(`${p1.url}/chaos`)).body.faults.every((f: { shared: boolean }) => f.shared),
+        ).toBe(true);
+        await waitFor('p2 shared', async () => (await request(`${p2.url}/chaos`)).body.shared === true, {
+          timeoutMs: 15_000,
+        });
+        expect((await reset(p2)).body.shared).toBe(true);
+        await sees(p1, []);
+      } finally {
+        await p1.close();
+        await p2.close();
+        await proxy.stop();
+      }
+    });
+  });
+
+  describe('shutdown', () => {
+    it('cuts pending chaos delays short so a deploy is not held up', async () => {
+      const app = await stack.start(probeApp({ service: 'chaos-shutdown' }));
+      try {
+        await post(app, 'delay', { delay_ms: 60000, routes: ['/ping'] });
+        const pending = request(`${app.url}/ping`).catch((error: Error) => error);
+        await waitFor('the delay to start', async () => {
+          const text = (await request(`${app.url}/metrics`)).text;
+          return /chaos_injections_total\{service="chaos-shutdown",type="delay"\} 1/.test(text);
+        });
+        await reset(app);
+        const { ms } = await timed(() => app.close());
+        expect(ms).toBeLessThan(3000);
+        const answered = await pending;
+        expect(answered instanceof Error || answered.status === 200).toBe(true);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
+  describe('tracing', () => {
+    it('records injected faults on the active span and uses its trace id in the error body', async () => {
+      // A minimal context manager + recording span stand in for the OpenTelemetry SDK.
+      const storage = new AsyncLocalStorage<Context>();
+      const manager: ContextManager = {
+        active: () => storage.getStore() ?? ROOT_CONTEXT,
+        with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.call(thisArg, ...args)),
+        bind: (_ctx, target) => target,
+        enable: () => manager,
+        disable: () => manager,
+      };
+      context.setGlobalContextManager(manager);
+      const events: { name: string; attributes?: Attributes }[] = [];
+      const attributes: Attributes = {};
+      const traceId = 'a'.repeat(32);
+      const span = trace.wrapSpanContext({ traceId, spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED });
+      const recording: Span = Object.assign(Object.create(span) as Span, {
+        addEvent: (name: string, attrs?: Attributes) => (events.push({ name, attributes: attrs }), recording),
+        setAttributes: (attrs: Attributes) => (Object.assign(attributes, attrs), recording),
+      });
+      const traced = await stack.start(
+        probeApp({
+          service: 'chaos-traced',
+          onRequest: () => storage.enterWith(trace.setSpan(ROOT_CONTEXT, recording)),
+        }),
+      );
+      try {
+        await post(traced, 'delay', { delay_ms: 20, routes: ['/ping'] });
+        await post(traced, 'error', { enable: true, percent: 100, status: 503, routes: ['/ping'] });
+        const res = await request(`${traced.url}/ping`);
+        expect(res.body).toMatchObject({ statusCode: 503, code: 'CHAOS_INJECTED', traceId });
+        expect(events).toEqual([
+          {
+            name: 'chaos.injected',
+            attributes: { 'chaos.type': 'delay', 'chaos.delay_ms': 20, 'chaos.fault': 'delay' },
+          },
+          {
+            name: 'chaos.injected',
+            attributes: {
+              'chaos.type': 'error',
+              'chaos.status': 503,
+              'chaos.percent': 100,
+              'chaos.fault': 'error',
+            },
+          },
+        ]);
+        expect(attributes).toMatchObject({
+          'chaos.injected': true,
+          'chaos.type': 'error',
+          'chaos.delay_ms': 20,
+        });
+        await reset(traced);
+      } finally {
+        await traced.close();
+        context.disable();
+      }
+    });
+  });
+});

@@ -1,0 +1,1 @@
+export { DefaultMetrics, MetricsController, MetricsModule } from './metrics.module';

@@ -1,0 +1,14 @@
+import { StockAdjustment } from './inventory/stock-adjustment.entity';
+import { Menu } from './menus/menu.entity';
+import { CreateRestaurantSchema1763900000000 } from './migrations/1763900000000-create-restaurant-schema';
+import { ReservationItem } from './reservations/reservation-item.entity';
+import { Reservation } from './reservations/reservation.entity';
+import { Restaurant } from './restaurants/restaurant.entity';
+
+/** Everything TypeORM needs to know about the restaurant service's own schema. */
+export const RESTAURANT_DATABASE = {
+  schema: 'restaurant',
+  entities: [Restaurant, Menu, StockAdjustment, Reservation, ReservationItem],
+  migrations: [CreateRestaurantSchema1763900000000],
+  applicationName: 'restaurant-service',
+};

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { MenusModule } from '../menus/menus.module';
+import { AuditService } from './audit.service';
+import { InventoryController } from './inventory.controller';
+import { InventoryTransactions } from './inventory-transactions.service';
+import { InventoryService } from './inventory.service';
+
+@Module({
+  imports: [MenusModule],
+  controllers: [InventoryController],
+  providers: [InventoryService, AuditService, InventoryTransactions],
+  exports: [InventoryTransactions, MenusModule],
+})
+export class InventoryModule {}

@@ -1,0 +1,120 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { RedisService } from '@food-delivery/redis';
+import type Redis from 'ioredis';
+import { SingleFlight } from './single-flight';
+
+/** Keys live under the shared REDIS_KEY_PREFIX, namespaced by service. */
+export const MENU_LIST_KEY = 'restaurant:menus:all';
+export const menuKey = (id: number): string => `restaurant:menus:${id}`;
+/** Bumped on every invalidation of `key`; a load only writes back if it is unchanged since the load began. */
+const versionKey = (key: string): string => `${key}:version`;
+
+/**
+ * Stores the entry only when the version read before the database load is still current. Without this, a load
+ * that read Postgres just before a stock change could write the old stock back after the change's DEL and
+ * serve it for a whole TTL.
+ */
+const SET_IF_VERSION = `
+if (redis.call('GET', KEYS[2]) or '') == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0`;
+
+export interface CachedBody {
+  /** The JSON response body, as stored in Redis. */
+  body: string;
+  hit: boolean;
+}
+
+/**
+ * Read-through cache of menu responses in Redis. Redis is optional: when it is off, down or slow, answers come
+ * from Postgres. Concurrent misses for one key share a single database load (per replica).
+ */
+@Injectable()
+export class MenuCache {
+  private readonly logger = new Logger(MenuCache.name);
+  private readonly flights = new SingleFlight<string>();
+  /** Keys whose invalidation did not reach Redis: bypassed by this replica until it does. */
+  private readonly pending = new Set<string>();
+  private flushing: Promise<void> | null = null;
+  private lastWarning = 0;
+
+  constructor(private readonly redis: RedisService) {
+    redis.client?.on('ready', () => void this.flushPending());
+  }
+
+  async get(key: string, ttlMs: number, load: () => Promise<unknown>): Promise<CachedBody> {
+    const client = this.usableClient(key);
+    // undefined: do not write back (Redis unusable); null: never invalidated yet.
+    let version: string | null | undefined;
+    if (client) {
+      try {
+        const [cached, seen] = await client.mget(key, versionKey(key));
+        if (cached !== null) return { body: cached, hit: true };
+        version = seen;
+      } catch (error) {
+        this.warn('read', error);
+      }
+    }
+    const body = await this.flights.run(key, async () => {
+      const json = JSON.stringify(await load());
+      if (client && version !== undefined) {
+        await client
+          .eval(SET_IF_VERSION, 2, key, versionKey(key), version ?? '', json, ttlMs)
+          .catch((error: unknown) => this.warn('write', error));
+      }
+      return json;
+    });
+    return { body, hit: false };
+  }
+
+  /** Drops the list and the given menus' entries after their stock changed (call after the commit). */
+  async invalidateMenus(menuIds: Iterable<number>): Promise<void> {
+    const keys = [MENU_LIST_KEY, ...new Set([...menuIds].map(menuKey))];
+    for (const key of keys) this.flights.forget(key);
+    await this.invalidate(keys);
+  }
+
+  private async invalidate(keys: string[]): Promise<void> {
+    const client = this.redis.client;
+    if (!client) return;
+    try {
+      if (client.status !== 'ready') throw new Error(`Redis connection is ${client.status}`);
+      const multi = client.multi();
+      for (const key of keys) multi.incr(versionKey(key)).del(key);
+      const results = (await multi.exec()) ?? [];
+      const failure = results.map(([error]) => error).find((error) => error instanceof Error);
+      if (failure) throw failure;
+      for (const key of keys) this.pending.delete(key);
+    } catch (error) {
+      // Redis may come back still holding the old entries: keep bypassing them until they are gone.
+      for (const key of keys) this.pending.add(key);
+      this.warn('invalidate', error);
+    }
+  }
+
+  private usableClient(key: string): Redis | null {
+    const client = this.redis.client;
+    if (!client || client.status !== 'ready') return null;
+    if (this.pending.size > 0) void this.flushPending();
+    return this.pending.has(key) ? null : client;
+  }
+
+  private flushPending(): Promise<void> {
+    if (this.pending.size === 0 || this.redis.client?.status !== 'ready') return Promise.resolve();
+    this.flushing ??= this.invalidate([...this.pending]).finally(() => (this.flushing = null));
+    return this.flushing;
+  }
+
+  /** Redis trouble is expected during chaos runs: one warning per few seconds, not one per request. */
+  private warn(action: string, error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWarning < 5000) return;
+    this.lastWarning = now;
+    this.logger.warn(
+      { event: 'menu_cache.degraded', action, err: (error as Error)?.message },
+      'Menu cache unavailable, serving from Postgres',
+    );
+  }
+}

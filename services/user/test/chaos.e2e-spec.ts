@@ -1,0 +1,206 @@
+import { expect } from 'expect';
+import { after, afterEach, before, describe, it } from 'node:test';
+import {
+  createTestStack,
+  request,
+  waitFor,
+  type JsonResponse,
+  type RunningService,
+  type TestStack,
+} from '@food-delivery/testing';
+import { createUserApp } from '../src/app';
+
+async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const started = performance.now();
+  const result = await call();
+  return { ms: performance.now() - started, result };
+}
+
+describe('user service chaos knobs (two replicas, real Postgres + Redis, real HTTP)', () => {
+  let stack: TestStack;
+  let one: RunningService;
+  let two: RunningService;
+  let token: string;
+
+  const faults = async (service: RunningService) =>
+    ((await request(`${service.url}/chaos`)).body.faults as { id: string }[]).map((fault) => fault.id).sort();
+  const sees = (service: RunningService, ids: string[]) =>
+    waitFor(
+      `${service.env.INSTANCE_ID} to see ${ids.join(',') || 'no faults'}`,
+      async () => JSON.stringify(await faults(service)) === JSON.stringify([...ids].sort()),
+    );
+  const validate = (service: RunningService) => request(`${service.url}/validate`, { body: { user_id: 1 } });
+
+  before(async () => {
+    stack = await createTestStack('user_chaos');
+    one = await stack.start(createUserApp, { INSTANCE_ID: 'user-1', CHAOS_SYNC_INTERVAL_MS: '500' });
+    two = await stack.start(createUserApp, {
+      INSTANCE_ID: 'user-2',
+      CHAOS_SYNC_INTERVAL_MS: '500',
+      SEED_DEMO_USER: 'false',
+    });
+    token = (await request(`${one.url}/login`, { body: { username: 'user', password: 'pass' } })).body
+      .access_token;
+  });
+
+  after(async () => {
+    await stack?.teardown();
+  });
+
+  afterEach(async () => {
+    expect((await request(`${one.url}/chaos`, { method: 'DELETE' })).status).toBe(200);
+    await sees(two, []);
+  });
+
+  it('offers delay and error, not the other services’ knobs', async () => {
+    const state = (await request(`${one.url}/chaos`)).body;
+    expect(state).toMatchObject({
+      service: 'user-service',
+      instance: 'user-1',
+      shared: true,
+      knobs: ['delay', 'error'],
+    });
+    for (const knob of ['inventory_delay', 'payment_fail']) {
+      expect(
+        (await request(`${one.url}/chaos/${knob}`, { body: { delay_ms: 3000, fail_percent: 30 } })).status,
+      ).toBe(404);
+    }
+  });
+
+  it('spec: POST /chaos/delay {"delay_ms": 1500} adds latency to every API call, on every replica', async () => {
+    const res = await request(`${one.url}/chaos/delay`, {
+      raw: '{"delay_ms": 1500}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ action: 'set', shared: true, fault: { type: 'delay', delay_ms: 1500 } });
+    await sees(two, ['delay']);
+    const [slow, login, health] = await Promise.all([
+      timed(() => validate(two)),
+      timed(() => request(`${two.url}/login`, { body: { username: 'user', password: 'pass' } })),
+      timed(() => request(`${two.url}/health/ready`)),
+    ]);
+    expect(slow.result.status).toBe(200);
+    expect(slow.ms).toBeGreaterThanOrEqual(1490);
+    expect(login.result.status).toBe(200);
+    expect(login.ms).toBeGreaterThanOrEqual(1490);
+    // Probes are never delayed, even while every API call is.
+    expect([health.result.status, health.ms < 1000]).toEqual([200, true]);
+
+    const off = await request(`${two.url}/chaos/delay`, { body: { delay_ms: 0 } });
+    expect(off.body).toEqual({ action: 'cleared', cleared: 1, shared: true });
+    await sees(one, []);
+    expect((await timed(() => validate(one))).ms).toBeLessThan(1000);
+  });
+
+  it('spec: POST /chaos/error {"enable": true} makes about 50% of API calls answer 500', async () => {
+    const res = await request(`${one.url}/chaos/error`, {
+      raw: '{"enable": true}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.fault).toMatchObject({ type: 'error', percent: 50, status: 500 });
+    await sees(two, ['error']);
+    const results: JsonResponse[] = [];
+    for (let batch = 0; batch < 8; batch++) {
+      results.push(...(await Promise.all(Array.from({ length: 25 }, () => validate(two)))));
+    }
+    const failed = results.filter((r) => r.status === 500);
+    expect(failed.length).toBeGreaterThan(60);
+    expect(failed.length).toBeLessThan(140);
+    expect(results.filter((r) => r.status !== 500 && r.status !== 200)).toEqual([]);
+    for (const r of failed) {
+      expect(r.body).toEqual({
+        statusCode: 500,
+        code: 'CHAOS_INJECTED',
+        message: expect.any(String),
+        traceId: r.headers.get('x-request-id'),
+      });
+    }
+    // Turning errors off never fails itself (the original did, half the time).
+    for (let i = 0; i < 10; i++) {
+      expect((await request(`${two.url}/chaos`)).status).toBe(200);
+    }
+    expect((await request(`${two.url}/chaos/error`, { body: { enable: false } })).status).toBe(200);
+    await sees(one, []);
+    expect(
+      (await Promise.all(Array.from({ length: 20 }, () => validate(one)))).every((r) => r.status === 200),
+    ).toBe(true);
+  });
+
+  it('applies before authentication and can be scoped to routes', async () => {
+    await request(`${one.url}/chaos/error`, {
+      body: { enable: true, percent: 100, status: 503, routes: ['/users/*'] },
+    });
+    await sees(two, ['error']);
+    // Without a token the route would answer 401; chaos answers first.
+    expect((await request(`${two.url}/users/1`)).body.code).toBe('CHAOS_INJECTED');
+    expect((await request(`${two.url}/users/1`, { token })).status).toBe(503);
+    expect((await validate(two)).status).toBe(200);
+    expect((await request(`${two.url}/.well-known/jwks.json`)).status).toBe(200);
+  });
+
+  it('never touches /chaos, /health, /metrics or the docs', async () => {
+    await request(`${one.url}/chaos/delay`, { body: { delay_ms: 2000 } });
+    await request(`${one.url}/chaos/error`, { body: { enable: true, percent: 100 } });
+    await sees(two, ['delay', 'error']);
+    const paths = ['/chaos', '/health/live', '/health/ready', '/metrics', '/docs', '/docs-json', '/redoc'];
+    const results = await Promise.all(paths.map((path) => timed(() => request(`${two.url}${path}`))));
+    results.forEach(({ ms, result }, index) => {
+      expect([paths[index], result.status, ms < 1000]).toEqual([paths[index], 200, true]);
+    });
+  });
+
+  it('serves Prometheus metrics with chaos counters and the service label', async () => {
+    await request(`${one.url}/chaos/error`, { body: { enable: true, percent: 100, routes: ['/validate'] } });
+    expect((await validate(one)).status).toBe(500);
+    const res = await request(`${one.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(res.text).toMatch(/^chaos_injections_total\{service="user-service",type="error"\} [1-9]\d*$/m);
+    expect(res.text).toMatch(/^chaos_active_faults\{service="user-service",type="error"\} 1$/m);
+    expect(res.text).toMatch(/^chaos_active_faults\{service="user-service",type="delay"\} 0$/m);
+    expect(res.text).not.toMatch(/type="inventory_delay"/);
+    expect(res.text).toMatch(/^nodejs_heap_size_used_bytes\{service="user-service"\} \d+/m);
+  });
+
+  it('documents the chaos endpoints in Swagger', async () => {
+    const spec = (await request(`${one.url}/docs-json`)).body;
+    expect(spec.paths['/chaos'].get.tags).toEqual(['chaos']);
+    expect(spec.paths['/chaos'].delete.summary).toMatch(/Reset/);
+    expect(
+      spec.paths['/chaos/delay'].post.requestBody.content['application/json'].examples.spec.value,
+    ).toEqual({
+      delay_ms: 1500,
+    });
+    expect(
+      spec.paths['/chaos/error'].post.requestBody.content['application/json'].examples.spec.value,
+    ).toEqual({
+      enable: true,
+    });
+    expect(spec.paths).not.toHaveProperty(['/chaos/inventory_delay']);
+    // No bearer token needed: the endpoints are public (X-Chaos-Key protects them when configured).
+    expect(spec.paths['/chaos/delay'].post.security).toBeUndefined();
+    expect(spec.paths['/metrics'].get).toBeDefined();
+  });
+
+  it('needs X-Chaos-Key on a replica started with CHAOS_API_KEY', async () => {
+    const keyed = await stack.start(createUserApp, {
+      INSTANCE_ID: 'user-keyed',
+      SEED_DEMO_USER: 'false',
+      CHAOS_API_KEY: 'user-service-chaos-key',
+    });
+    try {
+      const denied = await request(`${keyed.url}/chaos/delay`, { body: { delay_ms: 100 } });
+      expect([denied.status, denied.body.code]).toEqual([401, 'CHAOS_KEY_REQUIRED']);
+      const allowed = await request(`${keyed.url}/chaos/delay`, {
+        body: { delay_ms: 100 },
+        headers: { 'x-chaos-key': 'user-service-chaos-key' },
+      });
+      expect(allowed.status).toBe(200);
+      await sees(one, ['delay']);
+    } finally {
+      await keyed.close();
+    }
+  });
+});
