@@ -1,0 +1,390 @@
+#!/usr/bin/env node
+// `npm run bench`: starts the three services (built, no chaos, tracing exporter off) against a private database,
+// then measures them with wrk and measures the references (pgbench doing the same SQL per order, a bare Node
+// HTTP server returning the same menu JSON) in the same run, on the same machine. Prints a table with each
+// figure, its reference and the ratio, and writes the results into BENCHMARKS.md.
+//
+// Options (env): BENCH_DURATION_S (10), BENCH_CONNECTIONS ("8,32,64"), DATABASE_URL (the server to use),
+// REDIS_URL, BENCH_WRITE=0 to leave BENCHMARKS.md alone.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Redis from 'ioredis';
+import pg from 'pg';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const here = fileURLToPath(new URL('.', import.meta.url));
+const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '8,32,64').split(',').map(Number);
+const BASE_DB_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ADMIN_KEY = `bench-admin-${randomBytes(8).toString('hex')}`;
+const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const say = (message) => process.stdout.write(`[bench] ${message}\n`);
+
+function requireTool(tool, hint) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+    process.stderr.write(`[bench] ${tool} is required: ${hint}\n`);
+    process.exit(1);
+  }
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function dbUrl(name) {
+  const url = new URL(BASE_DB_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function adminQuery(sql) {
+  const client = new pg.Client({ connectionString: dbUrl('postgres') });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function waitReady(url, child, name) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} did not become ready`);
+}
+
+/** Starts a built service the way production runs it (instrumentation preloaded when it exists). */
+async function startService(dir, port, env) {
+  const dist = join(root, 'services', dir, 'dist');
+  const preload = existsSync(join(dist, 'instrumentation.js'))
+    ? ['--require', join(dist, 'instrumentation.js')]
+    : [];
+  const child = spawn(process.execPath, [...preload, join(dist, 'main.js')], {
+    cwd: join(root, 'services', dir),
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(url, child, dir).catch((error) => {
+    throw new Error(`${error.message}\n${stderr}`);
+  });
+  return { dir, url, child };
+}
+
+/** Peak resident set size (VmHWM) of a process, in MB. */
+function peakRssMb(pid) {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function wrk(url, connections, env, seconds = DURATION) {
+  const result = spawnSync(
+    'wrk',
+    [
+      '-t',
+      String(Math.min(2, connections)),
+      '-c',
+      String(connections),
+      '-d',
+      `${seconds}s`,
+      '--timeout',
+      '5s',
+      '-s',
+      join(here, 'bench.lua'),
+      url,
+    ],
+    { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  const line = result.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (!line) throw new Error(`wrk gave no result: ${result.stdout}\n${result.stderr}`);
+  const raw = JSON.parse(line.slice('BENCH_RESULT '.length));
+  const ok = Object.entries(raw.statuses)
+    .filter(([status]) => Number(status) < 400)
+    .reduce((sum, [, count]) => sum + count, 0);
+  return {
+    rps: raw.requests / (raw.duration_us / 1e6),
+    okRps: ok / (raw.duration_us / 1e6),
+    p50: raw.p50_us / 1000,
+    p99: raw.p99_us / 1000,
+    statuses: raw.statuses,
+    socketErrors: raw.socket_errors,
+  };
+}
+
+/** The same SQL work as one order: lock the menu row, decrement, insert the order; at the same concurrency. */
+function pgbench(databaseUrl, connections, hot, seconds = DURATION) {
+  const dir = mkdtempSync(join(tmpdir(), 'fd-pgbench-'));
+  const script = join(dir, 'order.sql');
+  writeFileSync(
+    script,
+    [
+      hot ? '\\set menu 1' : '\\set menu random(1, 20)',
+      'BEGIN;',
+      'SELECT stock FROM bench.menus WHERE id = :menu FOR UPDATE;',
+      'UPDATE bench.menus SET stock = stock - 1 WHERE id = :menu;',
+      "INSERT INTO bench.orders (user_id, status, total, address, phone) VALUES (1, 'CONFIRMED', 9000, 'bench street 1', '010-1234-5678') RETURNING id;",
+      "INSERT INTO bench.order_items (order_id, menu_id, quantity, unit_price) VALUES (currval('bench.orders_id_seq'), :menu, 1, 9000);",
+      'END;',
+      '',
+    ].join('\n'),
+  );
+  const url = new URL(databaseUrl);
+  const result = spawnSync(
+    'pgbench',
+    [
+      '-n',
+      '-c',
+      String(connections),
+      '-j',
+      '2',
+      '-T',
+      String(seconds),
+      '-f',
+      script,
+      '-h',
+      url.hostname,
+      '-p',
+      url.port || '5432',
+      '-U',
+      decodeURIComponent(url.username || 'postgres'),
+      url.pathname.slice(1),
+    ],
+    { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password || '') } },
+  );
+  rmSync(dir, { recursive: true, force: true });
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(result.stdout);
+  const latency = /latency average = ([\d.]+) ms/.exec(result.stdout);
+  if (!tps) throw new Error(`pgbench failed: ${result.stdout}\n${result.stderr}`);
+  return { tps: Number(tps[1]), latencyMs: latency ? Number(latency[1]) : NaN };
+}
+
+async function preparePgbenchSchema(databaseUrl) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(`
+    CREATE SCHEMA bench;
+    CREATE TABLE bench.menus (id int PRIMARY KEY, stock int NOT NULL CHECK (stock >= 0), price int NOT NULL);
+    INSERT INTO bench.menus SELECT g, 100000000, 9000 FROM generate_series(1, 20) g;
+    CREATE TABLE bench.orders (id bigserial PRIMARY KEY, user_id int NOT NULL, status varchar(16) NOT NULL,
+      total int NOT NULL, address varchar(200) NOT NULL, phone varchar(32) NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+    CREATE TABLE bench.order_items (order_id bigint NOT NULL REFERENCES bench.orders(id), menu_id int NOT NULL,
+      quantity int NOT NULL, unit_price int NOT NULL, PRIMARY KEY (order_id, menu_id));`);
+  await client.end();
+}
+
+/** A bare Node HTTP server returning fixed bytes: the ceiling for a cached GET /menus on this machine. */
+async function startBareServer(body) {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const body = Buffer.from(process.env.BODY); require('node:http').createServer((req, res) => { res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }); res.end(body); }).listen(${port}, '127.0.0.1');`,
+    ],
+    { env: { ...process.env, BODY: body }, stdio: 'ignore' },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 50; i += 1) {
+    try {
+      await fetch(url);
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return { url, child };
+}
+
+function machine() {
+  const cpu = cpus();
+  const pgVersion = spawnSync('psql', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  return `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${pgVersion || 'PostgreSQL'}, wrk and pgbench on the same machine`;
+}
+
+const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+async function main() {
+  requireTool('wrk', 'apt-get install wrk');
+  requireTool('pgbench', 'apt-get install postgresql-client (pgbench ships with it on Debian)');
+  say('building…');
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'],
+    { cwd: root, stdio: 'inherit' },
+  );
+
+  const database = `fd_bench_${runId}`;
+  const prefix = `fdbench:${runId}:`;
+  await adminQuery(`CREATE DATABASE "${database}"`);
+  const services = [];
+  const cleanup = async () => {
+    for (const service of services) service.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const service of services) service.child.kill('SIGKILL');
+    await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    const redis = new Redis(REDIS_URL, { lazyConnect: true });
+    await redis.connect().catch(() => undefined);
+    if (redis.status === 'ready') {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+    redis.disconnect();
+  };
+  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+  try {
+    const ports = { user: await freePort(), restaurant: await freePort(), order: await freePort() };
+    const env = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: dbUrl(database),
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+      ADMIN_API_KEY: ADMIN_KEY,
+      JWKS_URL: `http://127.0.0.1:${ports.user}/.well-known/jwks.json`,
+      USER_SERVICE_URL: `http://127.0.0.1:${ports.user}`,
+      RESTAURANT_SERVICE_URL: `http://127.0.0.1:${ports.restaurant}`,
+    };
+    say('starting user, restaurant and order services…');
+    services.push(await startService('user', ports.user, env));
+    services.push(await startService('restaurant', ports.restaurant, env));
+    services.push(await startService('order', ports.order, env));
+    const [user, restaurant, order] = services;
+
+    const login = await (
+      await fetch(`${user.url}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'user', password: 'pass' }),
+      })
+    ).json();
+    const token = login.access_token;
+    const reset = await fetch(`${restaurant.url}/admin/stock/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
+      body: JSON.stringify({ stock: 10_000_000 }),
+    });
+    if (!reset.ok) throw new Error(`stock reset failed: ${reset.status} ${await reset.text()}`);
+    const menuCount = (await (await fetch(`${restaurant.url}/menus`)).json()).length;
+
+    await preparePgbenchSchema(dbUrl(database));
+    const rows = [];
+    const orderEnv = { BENCH_TOKEN: token, BENCH_MENUS: String(menuCount), BENCH_PATH: '/orders' };
+    say(`warming up (${Math.min(5, DURATION)} s)…`);
+    wrk(order.url, 16, { ...orderEnv, BENCH_MODE: 'spread' }, Math.min(5, DURATION));
+
+    for (const mode of ['spread', 'hot']) {
+      for (const connections of CONNECTIONS) {
+        say(`POST /orders, ${mode}, ${connections} connections…`);
+        const result = wrk(order.url, connections, { ...orderEnv, BENCH_MODE: mode });
+        say(`pgbench reference, ${mode}, ${connections} connections…`);
+        const reference = pgbench(dbUrl(database), connections, mode === 'hot');
+        rows.push({
+          figure: `POST /orders ${mode} @${connections}`,
+          value: `${fmt(result.okRps)} orders/s (p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms)`,
+          reference: `pgbench ${fmt(reference.tps)} tx/s`,
+          ratio: result.okRps / reference.tps,
+          connections,
+          mode,
+          result,
+        });
+      }
+    }
+
+    say('GET /menus and /menus/1 (cache hits), 64 connections…');
+    const menusBody = await (await fetch(`${restaurant.url}/menus`)).text();
+    const bare = await startBareServer(menusBody);
+    const bareResult = wrk(bare.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/' });
+    bare.child.kill('SIGKILL');
+    const menus = wrk(restaurant.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/menus' });
+    const menu = wrk(restaurant.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/menus/1' });
+    rows.push({
+      figure: 'GET /menus (cached) @64',
+      value: `${fmt(menus.okRps)} req/s (p99 ${fmt(menus.p99, 1)} ms)`,
+      reference: `bare Node ${fmt(bareResult.okRps)} req/s`,
+      ratio: menus.okRps / bareResult.okRps,
+    });
+    rows.push({
+      figure: 'GET /menus/1 (cached) @64',
+      value: `${fmt(menu.okRps)} req/s (p99 ${fmt(menu.p99, 1)} ms)`,
+      reference: `bare Node ${fmt(bareResult.okRps)} req/s`,
+      ratio: menu.okRps / bareResult.okRps,
+    });
+
+    const rss = services.map((service) => ({ service: service.dir, mb: peakRssMb(service.child.pid) }));
+    const audit = await (await fetch(`${order.url}/orders/audit`)).json().catch(() => ({ ok: false }));
+
+    // Targets from the issue, checked on this run's own figures.
+    const at = (mode, connections) =>
+      rows.find((row) => row.mode === mode && row.connections === connections);
+    const checks = [
+      ['orders/s ≥ 0.5 × pgbench at 64 connections (spread)', (at('spread', 64)?.ratio ?? 0) >= 0.5],
+      ['orders/s ≥ 0.5 × pgbench at 64 connections (hot)', (at('hot', 64)?.ratio ?? 0) >= 0.5],
+      ['order p99 < 50 ms at 32 connections (spread)', (at('spread', 32)?.result.p99 ?? Infinity) < 50],
+      [
+        'cached GET /menus ≥ 0.25 × bare Node',
+        rows.find((row) => row.figure.startsWith('GET /menus (cached)')).ratio >= 0.25,
+      ],
+      ['each service ≤ 150 MB peak RSS', rss.every((entry) => entry.mb <= 150)],
+      ['zero oversell, zero lost stock (audit ok)', audit.ok === true],
+    ];
+
+    const table = [
+      '| figure | measured | reference | ratio |',
+      '| --- | --- | --- | --- |',
+      ...rows.map((row) => `| ${row.figure} | ${row.value} | ${row.reference} | ${fmt(row.ratio, 2)} |`),
+      ...rss.map(
+        (entry) =>
+          `| peak RSS ${entry.service}-service | ${fmt(entry.mb)} MB | target ≤ 150 MB | ${fmt(entry.mb / 150, 2)} |`,
+      ),
+    ].join('\n');
+    const verdicts = checks.map(([name, ok]) => `- ${ok ? '✅' : '❌'} ${name}`).join('\n');
+    const when = new Date().toISOString();
+    process.stdout.write(`\n${table}\n\n${verdicts}\n\n`);
+
+    if (process.env.BENCH_WRITE !== '0') {
+      const file = join(root, 'BENCHMARKS.md');
+      const section = `<!-- bench:start -->\n_Last run ${when} on ${machine()}, ${DURATION} s per figure._\n\n${table}\n\nTargets:\n\n${verdicts}\n<!-- bench:end -->`;
+      const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+      const next = current.includes('<!-- bench:start -->')
+        ? current.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, section)
+        : `# Benchmarks\n\nRun with \`npm run bench\`.\n\n${section}\n`;
+      writeFileSync(file, next);
+      say('results written to BENCHMARKS.md');
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`[bench] failed: ${error.stack ?? error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,12 @@
+import { CreateOrderSchema1764000000000 } from './migrations/1764000000000-create-order-schema';
+import { OrderItem } from './orders/order-item.entity';
+import { Order } from './orders/order.entity';
+import { SagaTask } from './saga/saga-task.entity';
+
+/** Everything TypeORM needs to know about the order service's own schema. */
+export const ORDER_DATABASE = {
+  schema: 'order',
+  entities: [Order, OrderItem, SagaTask],
+  migrations: [CreateOrderSchema1764000000000],
+  applicationName: 'order-service',
+};

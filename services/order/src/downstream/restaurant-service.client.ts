@@ -1,0 +1,197 @@
+import { Injectable } from '@nestjs/common';
+import { DependencyError, type DownstreamRequest, type DownstreamResponse } from '@food-delivery/http-client';
+import type { CallContext, DownstreamErrorBody } from './call-context';
+import { Downstreams, RESTAURANT_SERVICE } from './downstreams';
+import { ServiceTokenProvider } from './service-token.provider';
+
+/** The restaurant service's reservation ledger states. */
+export type ReservationStatus = 'active' | 'committed' | 'released' | 'cancelled';
+
+export interface ReservedItem {
+  menu_id: number;
+  name: string;
+  quantity: number;
+  unit_price: number;
+  line_total: number;
+}
+
+/** `ReservationDto` / `ReservationResultDto` of the restaurant service (the fields we use). */
+export interface Reservation {
+  order_id: string;
+  status: ReservationStatus;
+  items: ReservedItem[];
+  total_price: number;
+  outcome?: string;
+}
+
+export interface LineItem {
+  menu_id: number;
+  quantity: number;
+}
+
+/** What a reservation request came to, when the restaurant answered. */
+export type ReserveResult =
+  | { kind: 'reserved'; reservation: Reservation }
+  | { kind: 'out_of_stock'; message: string; details: string[] }
+  | { kind: 'menu_not_found'; message: string }
+  /** The restaurant answered with a 4xx we do not expect (e.g. the order id was already released). */
+  | { kind: 'rejected'; status: number; code: string; message: string };
+
+/** The answer to release / commit / cancel: done, or refused with a code. */
+export type TransitionResult =
+  { done: true; outcome: string } | { done: false; status: number; code: string; message: string };
+
+export interface MenuAudit {
+  menu_id: number;
+  name: string;
+  initial_stock: number;
+  stock: number;
+  reserved_active: number;
+  reserved_committed: number;
+  ok: boolean;
+}
+
+export interface RestaurantAudit {
+  ok: boolean;
+  menus: MenuAudit[];
+  reservations: Record<ReservationStatus, number>;
+}
+
+interface ReservationPage {
+  reservations: Reservation[];
+  next_after: string | null;
+}
+
+type Body<T> = T & DownstreamErrorBody;
+
+/**
+ * The restaurant service's reservation API (`/inventory/reservations`), keyed by our order id. Every call is
+ * idempotent there, so every call is retried. User requests forward the caller's token; background work (no
+ * token in the context) authenticates with the service token.
+ */
+@Injectable()
+export class RestaurantServiceClient {
+  constructor(
+    private readonly downstreams: Downstreams,
+    private readonly serviceToken: ServiceTokenProvider,
+  ) {}
+
+  async reserve(orderId: number, items: LineItem[], context: CallContext): Promise<ReserveResult> {
+    const response = await this.call<Body<Reservation>>(context, {
+      method: 'POST',
+      path: '/inventory/reservations',
+      body: { order_id: orderId, items },
+    });
+    const body = response.body;
+    if ((response.status === 201 || response.status === 200) && Array.isArray(body?.items)) {
+      return { kind: 'reserved', reservation: body };
+    }
+    if (response.status === 409 && body?.code === 'INSUFFICIENT_STOCK') {
+      return {
+        kind: 'out_of_stock',
+        message: body.message ?? 'Not enough stock',
+        details: body.details ?? [],
+      };
+    }
+    if (response.status === 404 && body?.code === 'MENU_NOT_FOUND') {
+      return { kind: 'menu_not_found', message: body.message ?? 'Menu not found' };
+    }
+    return rejected(response);
+  }
+
+  release(orderId: number, context: CallContext = {}): Promise<TransitionResult> {
+    return this.transition(context, 'DELETE', `/inventory/reservations/${orderId}`);
+  }
+
+  commit(orderId: number, context: CallContext = {}): Promise<TransitionResult> {
+    return this.transition(context, 'POST', `/inventory/reservations/${orderId}/commit`);
+  }
+
+  cancel(orderId: number, context: CallContext = {}): Promise<TransitionResult> {
+    return this.transition(context, 'POST', `/inventory/reservations/${orderId}/cancel`);
+  }
+
+  /** The reservation of an order, or null when the restaurant has none. */
+  async find(orderId: number, context: CallContext = {}): Promise<Reservation | null> {
+    const response = await this.call<Body<Reservation>>(context, {
+      method: 'GET',
+      path: `/inventory/reservations/${orderId}`,
+    });
+    if (response.status === 200) return response.body;
+    if (response.status === 404) return null;
+    throw unexpected(response, 'GET reservation');
+  }
+
+  /** One page of reservations in a status (keyset pagination by order id). */
+  async list(status: ReservationStatus, after: string | null, limit: number): Promise<ReservationPage> {
+    const query = new URLSearchParams({ status, limit: String(limit) });
+    if (after) query.set('after', after);
+    const response = await this.call<Body<ReservationPage>>(
+      {},
+      { method: 'GET', path: `/inventory/reservations?${query.toString()}` },
+    );
+    if (response.status === 200) return response.body;
+    throw unexpected(response, 'list reservations');
+  }
+
+  /** The restaurant's own invariant check (public). */
+  async audit(): Promise<RestaurantAudit> {
+    const response = await this.downstreams.restaurant.request<Body<RestaurantAudit>>({
+      method: 'GET',
+      path: '/inventory/audit',
+      idempotent: true,
+    });
+    if (response.status === 200) return response.body;
+    throw unexpected(response, 'audit');
+  }
+
+  private async transition(
+    context: CallContext,
+    method: 'POST' | 'DELETE',
+    path: string,
+  ): Promise<TransitionResult> {
+    const response = await this.call<Body<Reservation>>(context, { method, path });
+    if (response.status === 200) return { done: true, outcome: response.body?.outcome ?? 'ok' };
+    const refused = rejected(response);
+    return { done: false, status: refused.status, code: refused.code, message: refused.message };
+  }
+
+  /**
+   * Sends with the caller's token, or the service token for background work; a service token the restaurant
+   * rejects (rotated key, expiry) is refetched once.
+   */
+  private async call<T>(
+    context: CallContext,
+    request: Omit<DownstreamRequest, 'headers' | 'idempotent'>,
+  ): Promise<DownstreamResponse<T>> {
+    const send = (token: string) =>
+      this.downstreams.restaurant.request<T>({
+        ...request,
+        headers: { authorization: `Bearer ${token}`, 'x-request-id': context.requestId },
+        idempotent: true,
+      });
+    if (context.token) return send(context.token);
+    const token = await this.serviceToken.get();
+    const response = await send(token);
+    if (response.status !== 401) return response;
+    this.serviceToken.invalidate(token);
+    return send(await this.serviceToken.get());
+  }
+}
+
+function rejected(response: DownstreamResponse<Body<unknown>>) {
+  return {
+    kind: 'rejected' as const,
+    status: response.status,
+    code: response.body?.code ?? `HTTP_${response.status}`,
+    message: response.body?.message ?? `HTTP ${response.status}`,
+  };
+}
+
+function unexpected(response: DownstreamResponse<Body<unknown>>, what: string): DependencyError {
+  return new DependencyError(
+    RESTAURANT_SERVICE,
+    'server_error',
+    `unexpected answer to ${what}: HTTP ${response.status} ${response.body?.code ?? ''}`.trim(),
+  );
+}

@@ -1,0 +1,37 @@
+import { expect } from 'expect';
+import { describe, it } from 'node:test';
+import { failureOf } from './order-failures';
+import { FAILURE_REASONS } from './order.entity';
+
+describe('failureOf', () => {
+  it('has nothing to report for confirmed or pending orders', () => {
+    expect(failureOf({ id: 1, status: 'CONFIRMED', failureReason: null })).toBeNull();
+    expect(failureOf({ id: 1, status: 'PENDING', failureReason: null })).toBeNull();
+  });
+
+  it('answers every failure reason with an error status and a stable code', () => {
+    const expected: Record<string, [number, string]> = {
+      PAYMENT_FAILED: [402, 'PAYMENT_FAILED'],
+      OUT_OF_STOCK: [409, 'OUT_OF_STOCK'],
+      MENU_NOT_FOUND: [404, 'MENU_NOT_FOUND'],
+      RESERVATION_TIMEOUT: [504, 'DEPENDENCY_TIMEOUT'],
+      RESTAURANT_UNAVAILABLE: [503, 'DEPENDENCY_UNAVAILABLE'],
+      RESTAURANT_ERROR: [502, 'DEPENDENCY_ERROR'],
+      RESERVATION_REJECTED: [502, 'DEPENDENCY_ERROR'],
+      SAGA_INTERRUPTED: [503, 'ORDER_INTERRUPTED'],
+    };
+    for (const reason of FAILURE_REASONS) {
+      const failure = failureOf({ id: 7, status: 'FAILED', failureReason: reason });
+      expect([reason, failure?.status, failure?.code]).toEqual([reason, ...expected[reason]]);
+      expect(failure?.message).toMatch(/7/);
+      if (failure!.status === 503) expect(failure?.headers?.['retry-after']).toBeTruthy();
+    }
+  });
+
+  it('answers a cancelled order with 409 ORDER_CANCELLED', () => {
+    expect(failureOf({ id: 3, status: 'CANCELLED', failureReason: null })).toMatchObject({
+      status: 409,
+      code: 'ORDER_CANCELLED',
+    });
+  });
+});

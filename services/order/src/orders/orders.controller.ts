@@ -1,0 +1,214 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiGatewayTimeoutResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { CurrentUser, type AuthUser } from '@food-delivery/auth';
+import { ApiError, ErrorResponseDto, ParseIdPipe } from '@food-delivery/http';
+import { activeTraceIds } from '@food-delivery/logging';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CreateOrderDto } from './dto/create-order.dto';
+import { ListOrdersQueryDto, OrderDto, OrderFailureDto, OrderPageDto } from './dto/order.dto';
+import { OrdersService, type PlaceOutcome } from './orders.service';
+
+/** Printable ASCII without spaces, e.g. a UUID. */
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,100}$/;
+
+/** Orders belong to people: a service token (sub `service:<name>`, id 0) cannot place or read them. */
+function requireUser(user: AuthUser): AuthUser {
+  if (!Number.isSafeInteger(user.id) || user.id <= 0) {
+    throw new ApiError(403, 'USER_TOKEN_REQUIRED', 'Orders need the token of a user, not of a service');
+  }
+  return user;
+}
+
+@ApiTags('orders')
+@ApiBearerAuth('bearer')
+@ApiUnauthorizedResponse({
+  type: ErrorResponseDto,
+  description: 'TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED: every order endpoint needs the JWT from /login',
+})
+@ApiForbiddenResponse({ type: ErrorResponseDto, description: 'USER_TOKEN_REQUIRED (service token)' })
+@Controller('orders')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: '👉 Place an order (the saga)',
+    description:
+      'Validates the user with the user service, records the order PENDING, reserves every item with the ' +
+      'restaurant service (prices come from there, never from the client), simulates the payment ' +
+      '(`POST /chaos/payment_fail` makes it fail) and confirms; any failure after the reservation releases the ' +
+      'stock. Failures answer in the common error shape plus `order_id` and `order` (status FAILED with ' +
+      '`failure_reason`). Send `Idempotency-Key` to retry safely: the same key from the same user returns the ' +
+      'original order (200, `Idempotent-Replayed: true`, or its original failure status), never a second one.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1-100 printable ASCII characters (e.g. a UUID), unique per order of this user',
+  })
+  @ApiCreatedResponse({ type: OrderDto, description: 'CONFIRMED' })
+  @ApiOkResponse({ type: OrderDto, description: 'Idempotent replay of an order placed before' })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description:
+      'VALIDATION_FAILED (1-50 distinct items, quantity 1-1000, address 1-200 chars, phone like 010-1234-5678, ' +
+      'no unknown fields), INVALID_JSON, INVALID_IDEMPOTENCY_KEY',
+  })
+  @ApiResponse({
+    status: 402,
+    type: OrderFailureDto,
+    description: 'PAYMENT_FAILED: order FAILED, stock released',
+  })
+  @ApiNotFoundResponse({ type: OrderFailureDto, description: 'MENU_NOT_FOUND: order FAILED' })
+  @ApiConflictResponse({
+    type: OrderFailureDto,
+    description:
+      'OUT_OF_STOCK (details name the items): order FAILED · ORDER_CANCELLED (cancelled meanwhile)',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: 'IDEMPOTENCY_KEY_REUSED: the key was used for a different order',
+  })
+  @ApiBadGatewayResponse({
+    type: OrderFailureDto,
+    description: 'DEPENDENCY_ERROR: a dependency kept failing',
+  })
+  @ApiServiceUnavailableResponse({
+    type: OrderFailureDto,
+    description:
+      'DEPENDENCY_UNAVAILABLE (circuit open or unreachable; Retry-After), DATABASE_UNAVAILABLE. With ' +
+      '`order_id` when the order was recorded (then FAILED, stock released).',
+  })
+  @ApiGatewayTimeoutResponse({
+    type: OrderFailureDto,
+    description:
+      'DEPENDENCY_TIMEOUT naming the dependency. User service: nothing was recorded. Restaurant service: the ' +
+      'order is FAILED (RESERVATION_TIMEOUT) and any reserved stock is released in the background.',
+  })
+  async place(
+    @Body() dto: CreateOrderDto,
+    @CurrentUser() user: AuthUser,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderDto | OrderFailureDto> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw new ApiError(
+        400,
+        'INVALID_IDEMPOTENCY_KEY',
+        'Idempotency-Key must be 1-100 printable ASCII characters without spaces',
+      );
+    }
+    const outcome = await this.orders.place(requireUser(user), dto, {
+      requestId: String(request.id),
+      idempotencyKey,
+    });
+    if (!outcome.created) void reply.header('idempotent-replayed', 'true');
+    return this.answer(outcome, request, reply);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "👉 List the caller's orders (newest first, paginated)" })
+  @ApiOkResponse({ type: OrderPageDto })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'VALIDATION_FAILED: page 1-10000, limit 1-100',
+  })
+  list(@Query() query: ListOrdersQueryDto, @CurrentUser() user: AuthUser): Promise<OrderPageDto> {
+    return this.orders.list(requireUser(user), query.page ?? 1, query.limit ?? 20);
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: '👉 Get an order (Redis-cached, see X-Cache)',
+    description:
+      'Cached for ORDER_CACHE_TTL_S (spec: 5 minutes) and refreshed on every status change. `X-Cache: HIT` ' +
+      'when served from Redis, `MISS` when read from Postgres (also while Redis is down).',
+  })
+  @ApiOkResponse({
+    type: OrderDto,
+    headers: { 'X-Cache': { description: 'HIT or MISS', schema: { type: 'string', enum: ['HIT', 'MISS'] } } },
+  })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'INVALID_ID' })
+  @ApiNotFoundResponse({
+    type: ErrorResponseDto,
+    description: "ORDER_NOT_FOUND (also for another user's order)",
+  })
+  async findOne(
+    @Param('id', ParseIdPipe) id: number,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderDto> {
+    const { order, cached } = await this.orders.findOne(requireUser(user), id);
+    void reply.header('x-cache', cached ? 'HIT' : 'MISS');
+    return order;
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '👉 Cancel an order (stock restored exactly once)',
+    description:
+      'PENDING or CONFIRMED → CANCELLED; the restaurant gives the stock back (right away when it answers, ' +
+      "otherwise retried in the background until it does). Needs the JWT (the spec's curl omits it).",
+  })
+  @ApiOkResponse({ type: OrderDto, description: 'CANCELLED' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'INVALID_ID' })
+  @ApiNotFoundResponse({
+    type: ErrorResponseDto,
+    description: "ORDER_NOT_FOUND (also for another user's order)",
+  })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'ORDER_NOT_CANCELLABLE: the order is FAILED or already CANCELLED; nothing is restored',
+  })
+  cancel(
+    @Param('id', ParseIdPipe) id: number,
+    @CurrentUser() user: AuthUser,
+    @Req() request: FastifyRequest,
+  ): Promise<OrderDto> {
+    return this.orders.cancel(requireUser(user), id, String(request.id));
+  }
+
+  /** 201 with the order, or the failure status in the common error shape plus the order. */
+  private answer(
+    outcome: PlaceOutcome,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): OrderDto | OrderFailureDto {
+    const { order, failure } = outcome;
+    if (!failure) {
+      void reply.status(outcome.created ? 201 : 200);
+      return order;
+    }
+    for (const [name, value] of Object.entries(failure.headers ?? {})) void reply.header(name, value);
+    void reply.status(failure.status);
+    return {
+      statusCode: failure.status,
+      code: failure.code,
+      message: failure.message,
+      traceId: activeTraceIds().trace_id ?? String(request.id),
+      ...(failure.details ? { details: failure.details } : {}),
+      ...(failure.dependency ? { dependency: failure.dependency } : {}),
+      order_id: order.id,
+      order,
+    };
+  }
+}

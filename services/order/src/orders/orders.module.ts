@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DownstreamModule } from '../downstream/downstream.module';
+import { PaymentService } from '../payments/payment.service';
+import { RecoveryService } from '../saga/recovery.service';
+import { SagaTasks } from '../saga/saga-tasks.service';
+import { SagaWorker } from '../saga/saga-worker.service';
+import { OrderCache } from './order-cache.service';
+import { OrderItem } from './order-item.entity';
+import { Order } from './order.entity';
+import { OrderStore } from './order-store.service';
+import { OrdersController } from './orders.controller';
+import { OrdersService } from './orders.service';
+
+/** Orders, the saga that places them, its outbox worker and the recovery loop (one unit: they share the store). */
+@Module({
+  imports: [TypeOrmModule.forFeature([Order, OrderItem]), DownstreamModule],
+  controllers: [OrdersController],
+  providers: [OrdersService, OrderStore, OrderCache, PaymentService, SagaTasks, SagaWorker, RecoveryService],
+  exports: [OrderStore, SagaTasks, SagaWorker, RecoveryService],
+})
+export class OrdersModule {}

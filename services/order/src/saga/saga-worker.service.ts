@@ -1,0 +1,197 @@
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { CallContext } from '../downstream/call-context';
+import { RestaurantServiceClient, type TransitionResult } from '../downstream/restaurant-service.client';
+import { sagaTaskAttempts } from '../metrics';
+import { OrderEnv } from '../order.env';
+import { OrderStore } from '../orders/order-store.service';
+import type { SagaAction } from './saga-task.entity';
+import { SagaTasks, type ClaimedTask } from './saga-tasks.service';
+
+type Verdict = { result: 'done' } | { result: 'retry' | 'dead'; error: string };
+
+/** Refusals that a later attempt may overcome (token trouble, throttling); every other 4xx is final. */
+const RETRYABLE_STATUSES = new Set([401, 403, 408, 429]);
+
+/**
+ * Executes the saga's outbox: the release / commit / cancel calls the restaurant must eventually accept. A task
+ * is first tried inline by whoever created it (the request, with the user's token); if that fails, this worker
+ * retries it in the background with the service token and exponential backoff with jitter, until the restaurant
+ * confirms. Every call is idempotent at the restaurant, so running a task twice is harmless.
+ */
+@Injectable()
+export class SagaWorker implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(SagaWorker.name);
+  private timer: NodeJS.Timeout | null = null;
+  private round: Promise<void> | null = null;
+  private stopped = true;
+  private wakeRequested = false;
+  /** How long a task may be held by one attempt (inline or claimed) before another replica may take it. */
+  readonly leaseMs: number;
+
+  constructor(
+    private readonly tasks: SagaTasks,
+    private readonly restaurant: RestaurantServiceClient,
+    private readonly orders: OrderStore,
+    private readonly env: OrderEnv,
+  ) {
+    // Worst case of one attempt: every retry timing out, plus the client's backoff, plus a margin.
+    this.leaseMs = env.RESTAURANT_SERVICE_TIMEOUT_MS * (env.RESTAURANT_SERVICE_RETRIES + 1) + 3000;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Run a round soon (a task was queued for the background). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.round) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /**
+   * Tries a freshly queued task right away on behalf of the request that queued it. Never throws: a failure is
+   * recorded and left to the background worker.
+   */
+  async runInline(orderId: number, action: SagaAction, context: CallContext): Promise<boolean> {
+    const verdict = await this.execute(orderId, action, context);
+    await this.record({ orderId, action, attempts: 1 }, verdict, false);
+    return verdict.result === 'done';
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.round;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.round = this.runRound()
+        .catch((error: unknown) => {
+          this.logger.error(`Saga worker round failed: ${(error as Error).message}`);
+          return 0;
+        })
+        .then(() => undefined)
+        .finally(() => {
+          this.round = null;
+          const again = this.wakeRequested;
+          this.wakeRequested = false;
+          this.schedule(again ? 0 : this.env.SAGA_WORKER_INTERVAL_MS);
+        });
+    }, delayMs);
+  }
+
+  /** One round: claim due tasks and run them with bounded concurrency. */
+  async runRound(): Promise<void> {
+    let claimed: ClaimedTask[];
+    try {
+      claimed = await this.tasks.claimDue(this.env.SAGA_WORKER_BATCH, this.leaseMs);
+    } catch (error) {
+      this.logger.warn(`Could not claim saga tasks: ${(error as Error).message}`);
+      return;
+    }
+    const queue = [...claimed];
+    const runner = async () => {
+      for (let task = queue.shift(); task; task = queue.shift()) {
+        const verdict = await this.execute(task.orderId, task.action, {});
+        await this.record(task, verdict, true);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.env.SAGA_WORKER_CONCURRENCY, queue.length) }, runner),
+    );
+    // A full batch means more may be due: go again at once.
+    if (claimed.length === this.env.SAGA_WORKER_BATCH) this.wakeRequested = true;
+  }
+
+  private async record(task: ClaimedTask, verdict: Verdict, counted: boolean): Promise<void> {
+    const { orderId, action, attempts } = task;
+    sagaTaskAttempts.inc({ action, result: verdict.result });
+    try {
+      if (verdict.result === 'done') {
+        await this.tasks.complete(orderId, action);
+        return;
+      }
+      if (verdict.result === 'dead') {
+        await this.tasks.markDead(orderId, action, verdict.error);
+        this.logger.error(
+          { event: 'saga.task_dead', order_id: orderId, action, error: verdict.error },
+          `Saga task ${action} of order ${orderId} refused for good: ${verdict.error}`,
+        );
+        return;
+      }
+      const delayMs = this.backoff(attempts);
+      await this.tasks.retryLater(orderId, action, delayMs, verdict.error, counted);
+      const log = {
+        event: 'saga.task_retry',
+        order_id: orderId,
+        action,
+        attempts,
+        delay_ms: Math.round(delayMs),
+      };
+      const message = `Saga task ${action} of order ${orderId} failed (attempt ${attempts}): ${verdict.error}`;
+      // Quiet for the first failures (expected under chaos), loud when it keeps failing.
+      if (attempts >= 5) this.logger.warn(log, message);
+      else this.logger.log(log, message);
+    } catch (error) {
+      // The task row stays as it was: its lease expires and it is tried again.
+      this.logger.warn(
+        `Could not record saga task ${action} of order ${orderId}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Exponential backoff with jitter: half the step fixed, half random, capped. */
+  private backoff(attempts: number): number {
+    const step = Math.min(
+      this.env.SAGA_RETRY_MAX_MS,
+      this.env.SAGA_RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 20),
+    );
+    return step / 2 + (Math.random() * step) / 2;
+  }
+
+  private async execute(orderId: number, action: SagaAction, context: CallContext): Promise<Verdict> {
+    try {
+      switch (action) {
+        case 'release': {
+          const released = await this.restaurant.release(orderId, context);
+          // A reservation committed behind our back must still give its stock back: cancel handles that state.
+          if (!released.done && released.code === 'RESERVATION_COMMITTED') {
+            return verdictOf(await this.restaurant.cancel(orderId, context));
+          }
+          return verdictOf(released);
+        }
+        case 'cancel':
+          return verdictOf(await this.restaurant.cancel(orderId, context));
+        case 'commit': {
+          const committed = await this.restaurant.commit(orderId, context);
+          if (committed.done || !['RESERVATION_RELEASED', 'RESERVATION_NOT_FOUND'].includes(committed.code)) {
+            return verdictOf(committed);
+          }
+          // The reservation was given back: expected only when the order was cancelled meanwhile.
+          const order = await this.orders.findById(orderId);
+          return order?.status === 'CANCELLED' ? { result: 'done' } : verdictOf(committed);
+        }
+      }
+    } catch (error) {
+      // DependencyError (timeout, open circuit, 5xx), the service token being unavailable, a database hiccup.
+      return { result: 'retry', error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+}
+
+function verdictOf(result: TransitionResult): Verdict {
+  if (result.done) return { result: 'done' };
+  const error = `HTTP ${result.status} ${result.code}: ${result.message}`;
+  return { result: RETRYABLE_STATUSES.has(result.status) ? 'retry' : 'dead', error };
+}

@@ -1,0 +1,399 @@
+import { request, waitFor } from '@food-delivery/testing';
+import { expect } from 'expect';
+import { after, before, describe, it } from 'node:test';
+import { createOrderApp } from '../src/app';
+import { ADDRESS, inBatches, PHONE, startOrderKit, statusCounts, type OrderKit } from './support';
+
+/** The spec's user journey and the order API contract, against the three real services. */
+describe('order service: the spec flow and the API', () => {
+  let kit: OrderKit;
+
+  before(async () => {
+    kit = await startOrderKit('order_flow');
+  });
+
+  after(async () => {
+    await kit?.close();
+  });
+
+  it("runs the spec's curl flow: signup → login → menus → order → status → cancel → re-order", async () => {
+    const signup = await request(`${kit.user.url}/signup`, {
+      body: { username: 'alice', password: 'wonderland', name: 'Alice' },
+    });
+    expect(signup.status).toBe(201);
+    const login = await request(`${kit.user.url}/login`, {
+      body: { username: 'alice', password: 'wonderland' },
+    });
+    expect(login.status).toBe(200);
+    const token: string = login.body.access_token;
+
+    const menus = await request(`${kit.restaurant.url}/menus`);
+    expect(menus.status).toBe(200);
+    const menu = (menus.body as { id: number; price: number; stock: number }[]).find((m) => m.id === 1)!;
+    const stockBefore = await kit.stock(1);
+
+    const body = { items: [{ menu_id: 1, quantity: 2 }], address: ADDRESS, phone: PHONE };
+    const placed = await request(`${kit.orderUrl}/orders`, { token, body });
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({
+      user_id: signup.body.id,
+      status: 'CONFIRMED',
+      items: [
+        { menu_id: 1, name: 'Bibimbap', quantity: 2, unit_price: menu.price, line_total: 2 * menu.price },
+      ],
+      total: 2 * menu.price,
+      address: ADDRESS,
+      phone: PHONE,
+      failure_reason: null,
+    });
+    expect(await kit.stock(1)).toBe(stockBefore - 2);
+    const orderId: number = placed.body.id;
+
+    const first = await request(`${kit.orderUrl}/orders/${orderId}`, { token });
+    expect([first.status, first.body.status, first.headers.get('x-cache')]).toEqual([
+      200,
+      'CONFIRMED',
+      'MISS',
+    ]);
+    const again = await request(`${kit.orderUrl}/orders/${orderId}`, { token });
+    expect(again.headers.get('x-cache')).toBe('HIT');
+    expect(again.body).toEqual(first.body);
+
+    // The spec's cancel curl has no Authorization header: here every order endpoint needs the JWT.
+    const anonymous = await request(`${kit.orderUrl}/orders/${orderId}/cancel`, { method: 'POST' });
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, 'TOKEN_MISSING']);
+
+    const cancelled = await kit.cancel(token, orderId);
+    expect([cancelled.status, cancelled.body.status]).toEqual([200, 'CANCELLED']);
+    expect(await kit.stock(1)).toBe(stockBefore);
+    // The status change invalidated the cached copy: no stale CONFIRMED.
+    const afterCancel = await request(`${kit.orderUrl}/orders/${orderId}`, { token });
+    expect([afterCancel.body.status, afterCancel.headers.get('x-cache')]).toEqual(['CANCELLED', 'MISS']);
+    const cachedCancel = await request(`${kit.orderUrl}/orders/${orderId}`, { token });
+    expect([cachedCancel.body.status, cachedCancel.headers.get('x-cache')]).toEqual(['CANCELLED', 'HIT']);
+
+    const reordered = await request(`${kit.orderUrl}/orders`, { token, body });
+    expect([reordered.status, reordered.body.status]).toEqual([201, 'CONFIRMED']);
+    expect(await kit.stock(1)).toBe(stockBefore - 2);
+
+    const list = await request(`${kit.orderUrl}/orders`, { token });
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ page: 1, limit: 20, total: 2 });
+    expect(list.body.orders.map((o: { id: number }) => o.id)).toEqual([reordered.body.id, orderId]);
+  });
+
+  it('rejects bad input with clear codes and moves no stock', async () => {
+    const stocksBefore = await allStocks(kit);
+    const post = (body: unknown) => request(`${kit.orderUrl}/orders`, { token: kit.token, body });
+    const valid = { items: [{ menu_id: 2, quantity: 1 }], address: ADDRESS, phone: PHONE };
+    const cases: [string, unknown, number, string, RegExp?][] = [
+      ['empty items', { ...valid, items: [] }, 400, 'VALIDATION_FAILED', /items must contain at least 1/],
+      [
+        'zero quantity',
+        { ...valid, items: [{ menu_id: 2, quantity: 0 }] },
+        400,
+        'VALIDATION_FAILED',
+        /quantity/,
+      ],
+      ['negative quantity', { ...valid, items: [{ menu_id: 2, quantity: -3 }] }, 400, 'VALIDATION_FAILED'],
+      ['fractional quantity', { ...valid, items: [{ menu_id: 2, quantity: 1.5 }] }, 400, 'VALIDATION_FAILED'],
+      ['huge quantity', { ...valid, items: [{ menu_id: 2, quantity: 1_000_000 }] }, 400, 'VALIDATION_FAILED'],
+      [
+        'duplicate menu ids',
+        {
+          ...valid,
+          items: [
+            { menu_id: 2, quantity: 1 },
+            { menu_id: 2, quantity: 2 },
+          ],
+        },
+        400,
+        'VALIDATION_FAILED',
+        /must not repeat a menu_id/,
+      ],
+      [
+        '1000 items',
+        { ...valid, items: Array.from({ length: 1000 }, (_, i) => ({ menu_id: i + 1, quantity: 1 })) },
+        400,
+        'VALIDATION_FAILED',
+        /items must contain no more than 50/,
+      ],
+      ['missing address', { items: valid.items, phone: PHONE }, 400, 'VALIDATION_FAILED', /address/],
+      ['blank address', { ...valid, address: '   ' }, 400, 'VALIDATION_FAILED', /address must not be blank/],
+      ['bad phone', { ...valid, phone: 'call me' }, 400, 'VALIDATION_FAILED', /phone/],
+      [
+        'client-side price',
+        { ...valid, items: [{ menu_id: 2, quantity: 1, unit_price: 1 }] },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      ['extra field', { ...valid, total: 1 }, 400, 'VALIDATION_FAILED', /property total should not exist/],
+      ['string menu id', { ...valid, items: [{ menu_id: '2', quantity: 1 }] }, 400, 'VALIDATION_FAILED'],
+    ];
+    for (const [what, body, status, code, message] of cases) {
+      const res = await post(body);
+      expect([what, res.status, res.body.code]).toEqual([what, status, code]);
+      if (message) expect(res.body.message).toMatch(message);
+    }
+    const notJson = await request(`${kit.orderUrl}/orders`, {
+      token: kit.token,
+      raw: '{"items": [',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect([notJson.status, notJson.body.code]).toEqual([400, 'INVALID_JSON']);
+    const badKey = await kit.placeOrder(kit.token, valid.items, { 'idempotency-key': 'has space' });
+    expect([badKey.status, badKey.body.code]).toEqual([400, 'INVALID_IDEMPOTENCY_KEY']);
+
+    // Found out by the restaurant: the order is recorded FAILED with the reason.
+    const unknownMenu = await kit.placeOrder(kit.token, [
+      { menu_id: 2, quantity: 1 },
+      { menu_id: 99999, quantity: 1 },
+    ]);
+    expect([unknownMenu.status, unknownMenu.body.code]).toEqual([404, 'MENU_NOT_FOUND']);
+    expect(unknownMenu.body.order).toMatchObject({ status: 'FAILED', failure_reason: 'MENU_NOT_FOUND' });
+    expect(unknownMenu.body.message).toMatch(/99999/);
+
+    const tooMany = await kit.placeOrder(kit.token, [{ menu_id: 2, quantity: stocksBefore.get(2)! + 1 }]);
+    expect([tooMany.status, tooMany.body.code]).toEqual([409, 'OUT_OF_STOCK']);
+    expect(tooMany.body.details[0]).toMatch(/menu 2 .*requested/);
+    expect(tooMany.body.order_id).toBe(tooMany.body.order.id);
+    expect(tooMany.body.order).toMatchObject({
+      status: 'FAILED',
+      failure_reason: 'OUT_OF_STOCK',
+      total: null,
+    });
+
+    const badId = await request(`${kit.orderUrl}/orders/abc`, { token: kit.token });
+    expect([badId.status, badId.body.code]).toEqual([400, 'INVALID_ID']);
+    expect(await allStocks(kit)).toEqual(stocksBefore);
+    expect((await kit.settledAudit()).ok).toBe(true);
+  });
+
+  it("hides other users' orders (404 to read and to cancel), even when cached", async () => {
+    const alice = await kit.signup('alice2');
+    const bob = await kit.signup('bob');
+    const placed = await kit.placeOrder(alice.token, [{ menu_id: 3, quantity: 1 }]);
+    expect(placed.status).toBe(201);
+    const id: number = placed.body.id;
+    await kit.getOrder(alice.token, id); // warm the cache
+    const stock = await kit.stock(3);
+
+    const read = await kit.getOrder(bob.token, id);
+    expect([read.status, read.body.code]).toEqual([404, 'ORDER_NOT_FOUND']);
+    const cancel = await kit.cancel(bob.token, id);
+    expect([cancel.status, cancel.body.code]).toEqual([404, 'ORDER_NOT_FOUND']);
+    const missing = await kit.getOrder(bob.token, 2_000_000_000);
+    expect(missing.body).toMatchObject({
+      code: 'ORDER_NOT_FOUND',
+      message: read.body.message.replace(String(id), '2000000000'),
+    });
+    const list = await request(`${kit.orderUrl}/orders`, { token: bob.token });
+    expect(list.body).toMatchObject({ orders: [], total: 0 });
+    expect((await kit.getOrder(alice.token, id)).body.status).toBe('CONFIRMED');
+    expect(await kit.stock(3)).toBe(stock);
+
+    // Orders belong to people: a service token (client credentials) cannot place one.
+    const service = await request(`${kit.user.url}/token`, {
+      body: {
+        grant_type: 'client_credentials',
+        client_id: 'order-service',
+        client_secret: 'dev-order-service-secret',
+      },
+    });
+    expect(service.status).toBe(200);
+    const asService = await kit.placeOrder(service.body.access_token, [{ menu_id: 3, quantity: 1 }]);
+    expect([asService.status, asService.body.code]).toEqual([403, 'USER_TOKEN_REQUIRED']);
+  });
+
+  it('Idempotency-Key: 10 racing requests with one key make one order; a different body is refused', async () => {
+    const before = await kit.stock(4);
+    const headers = { 'idempotency-key': 'race-key-1' };
+    const items = [{ menu_id: 4, quantity: 2 }];
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => kit.placeOrder(kit.token, items, headers)),
+    );
+    const ids = new Set(responses.map((res) => res.body.id));
+    expect(ids.size).toBe(1);
+    expect(statusCounts(responses)).toEqual({ 201: 1, 200: 9 });
+    expect(responses.filter((res) => res.headers.get('idempotent-replayed') === 'true')).toHaveLength(9);
+    const { rows } = await kit.pg.query(
+      `SELECT count(*)::int AS n FROM "order".orders WHERE idempotency_key = 'race-key-1'`,
+    );
+    expect(rows[0].n).toBe(1);
+    expect(await kit.stock(4)).toBe(before - 2);
+
+    const replay = await kit.placeOrder(kit.token, items, headers);
+    expect([replay.status, replay.body.status, replay.body.id]).toEqual([200, 'CONFIRMED', [...ids][0]]);
+    const reused = await kit.placeOrder(kit.token, [{ menu_id: 4, quantity: 3 }], headers);
+    expect([reused.status, reused.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    // Keys are per user: another user's identical key is a different order.
+    const carol = await kit.signup('carol');
+    const other = await kit.placeOrder(carol.token, items, headers);
+    expect(other.status).toBe(201);
+    expect(other.body.id).not.toBe([...ids][0]);
+    expect(await kit.stock(4)).toBe(before - 4);
+  });
+
+  it('200 concurrent orders for a menu with stock 50: exactly 50 confirmed, stock 0, audit ok', async () => {
+    await kit.resetStock(50, [5]);
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => kit.placeOrder(kit.token, [{ menu_id: 5, quantity: 1 }])),
+    );
+    expect(statusCounts(responses)).toEqual({ 201: 50, 409: 150 });
+    expect(
+      responses.filter((res) => res.status === 409).every((res) => res.body.code === 'OUT_OF_STOCK'),
+    ).toBe(true);
+    expect(await kit.stock(5)).toBe(0);
+    const audit = await kit.settledAudit();
+    expect([audit.ok, audit.violations]).toEqual([true, []]);
+    const menu = audit.menus.find((m: { menu_id: number }) => m.menu_id === 5);
+    expect(menu).toMatchObject({ stock: 0, confirmed_quantity: 50, drift: 0 });
+  });
+
+  it('payment_fail 100%: every order FAILED with PAYMENT_FAILED (402), stock unchanged', async () => {
+    await kit.resetStock(100, [6]);
+    await kit.setChaos(kit.order!, 'payment_fail', { fail_percent: 100 });
+    try {
+      const responses = await inBatches(20, 10, () =>
+        kit.placeOrder(kit.token, [{ menu_id: 6, quantity: 2 }]),
+      );
+      expect(statusCounts(responses)).toEqual({ 402: 20 });
+      for (const res of responses) {
+        expect(res.body).toMatchObject({
+          code: 'PAYMENT_FAILED',
+          order: { status: 'FAILED', failure_reason: 'PAYMENT_FAILED' },
+        });
+        // The reservation priced the order before the payment failed.
+        expect(res.body.order.total).toBeGreaterThan(0);
+      }
+      // The spec's rollback: the stock is back by the time the client hears of the failure.
+      expect(await kit.stock(6)).toBe(100);
+      const order = await kit.getOrder(kit.token, responses[0].body.order_id);
+      expect(order.body).toMatchObject({ status: 'FAILED', failure_reason: 'PAYMENT_FAILED' });
+    } finally {
+      await kit.clearChaos(kit.order!);
+    }
+    expect((await kit.settledAudit()).ok).toBe(true);
+  });
+
+  it('payment_fail 30% over 300 orders: about 30% FAILED, the rest confirmed, audit ok', async () => {
+    await kit.resetStock(1000, [7]);
+    await kit.setChaos(kit.order!, 'payment_fail', { fail_percent: 30 });
+    let responses;
+    try {
+      responses = await inBatches(300, 30, () => kit.placeOrder(kit.token, [{ menu_id: 7, quantity: 1 }]));
+    } finally {
+      await kit.clearChaos(kit.order!);
+    }
+    const counts = statusCounts(responses);
+    expect(Object.keys(counts).sort()).toEqual(['201', '402']);
+    const failedShare = counts[402] / 300;
+    expect(failedShare).toBeGreaterThan(0.23);
+    expect(failedShare).toBeLessThan(0.37);
+    expect(await kit.stock(7)).toBe(1000 - counts[201]);
+    const audit = await kit.settledAudit();
+    expect([audit.ok, audit.violations]).toEqual([true, []]);
+  });
+
+  it('cancel-reorder 100 times brings the stock back to where it started', async () => {
+    await kit.resetStock(10, [8]);
+    for (let i = 0; i < 100; i += 1) {
+      const placed = await kit.placeOrder(kit.token, [{ menu_id: 8, quantity: 3 }]);
+      expect([i, placed.status]).toEqual([i, 201]);
+      const cancelled = await kit.cancel(kit.token, placed.body.id);
+      expect([i, cancelled.status]).toEqual([i, 200]);
+    }
+    expect(await kit.stock(8)).toBe(10);
+    expect((await kit.settledAudit()).ok).toBe(true);
+  });
+
+  it('cancels once: FAILED or CANCELLED orders are 409 and restore nothing, concurrent cancels restore once', async () => {
+    await kit.resetStock(20, [9]);
+    const placed = await kit.placeOrder(kit.token, [{ menu_id: 9, quantity: 5 }]);
+    expect(await kit.stock(9)).toBe(15);
+    const [a, b] = await Promise.all([
+      kit.cancel(kit.token, placed.body.id),
+      kit.cancel(kit.token, placed.body.id),
+    ]);
+    expect(statusCounts([a, b])).toEqual({ 200: 1, 409: 1 });
+    expect([a, b].find((res) => res.status === 409)!.body.code).toBe('ORDER_NOT_CANCELLABLE');
+    expect(await kit.stock(9)).toBe(20);
+    const again = await kit.cancel(kit.token, placed.body.id);
+    expect([again.status, again.body.code]).toEqual([409, 'ORDER_NOT_CANCELLABLE']);
+    expect(again.body.message).toMatch(/CANCELLED/);
+
+    const failed = await kit.placeOrder(kit.token, [{ menu_id: 9, quantity: 21 }]);
+    expect(failed.status).toBe(409);
+    const cancelFailed = await kit.cancel(kit.token, failed.body.order_id);
+    expect([cancelFailed.status, cancelFailed.body.code]).toEqual([409, 'ORDER_NOT_CANCELLABLE']);
+    expect(await kit.stock(9)).toBe(20);
+    await waitFor('the cancel to reach the restaurant', async () => {
+      const reservation = await request(`${kit.restaurant.url}/inventory/reservations/${placed.body.id}`, {
+        token: kit.token,
+      });
+      return reservation.body.status === 'released' || reservation.body.status === 'cancelled';
+    });
+    expect((await kit.settledAudit()).ok).toBe(true);
+  });
+
+  it('serves orders from Postgres (X-Cache: MISS) when Redis is down, and still places them', async () => {
+    const noRedis = await kit.stack.start(createOrderApp, kit.orderEnv({ REDIS_URL: 'redis://127.0.0.1:1' }));
+    try {
+      const ready = await request(`${noRedis.url}/health/ready`);
+      expect(ready.status).toBe(200); // degraded, not unready: orders do not need Redis
+      const placed = await kit.placeOrder(kit.token, [{ menu_id: 10, quantity: 1 }], {}, noRedis.url);
+      expect([placed.status, placed.body.status]).toEqual([201, 'CONFIRMED']);
+      for (let i = 0; i < 2; i += 1) {
+        const read = await request(`${noRedis.url}/orders/${placed.body.id}`, { token: kit.token });
+        expect([read.status, read.headers.get('x-cache'), read.body.status]).toEqual([
+          200,
+          'MISS',
+          'CONFIRMED',
+        ]);
+      }
+    } finally {
+      await noRedis.close();
+    }
+  });
+
+  it('documents every endpoint in OpenAPI (Swagger UI at /docs, ReDoc at /redoc)', async () => {
+    const docs = await request(`${kit.orderUrl}/docs-json`);
+    expect(docs.status).toBe(200);
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/orders',
+        '/orders/{id}',
+        '/orders/{id}/cancel',
+        '/orders/audit',
+        '/chaos/payment_fail',
+      ]),
+    );
+    expect(Object.keys(docs.body.paths['/orders/audit'].get.responses)).toContain('200');
+    expect((await request(`${kit.orderUrl}/redoc`)).status).toBe(200);
+  });
+
+  it("lists the caller's orders newest first, paginated", async () => {
+    const dave = await kit.signup('dave');
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i += 1)
+      ids.push((await kit.placeOrder(dave.token, [{ menu_id: 10, quantity: 1 }])).body.id);
+    const page = (query: string) => request(`${kit.orderUrl}/orders?${query}`, { token: dave.token });
+    const first = await page('page=1&limit=2');
+    expect(first.body).toMatchObject({ page: 1, limit: 2, total: 5 });
+    expect(first.body.orders.map((o: { id: number }) => o.id)).toEqual([ids[4], ids[3]]);
+    const last = await page('page=3&limit=2');
+    expect(last.body.orders.map((o: { id: number }) => o.id)).toEqual([ids[0]]);
+    expect(last.body.orders[0].items).toEqual([
+      expect.objectContaining({ menu_id: 10, quantity: 1, unit_price: expect.any(Number) }),
+    ]);
+    for (const bad of ['limit=101', 'limit=0', 'page=0', 'page=abc', 'sort=id']) {
+      const res = await page(bad);
+      expect([bad, res.status, res.body.code]).toEqual([bad, 400, 'VALIDATION_FAILED']);
+    }
+  });
+});
+
+async function allStocks(kit: OrderKit): Promise<Map<number, number>> {
+  const { rows } = await kit.pg.query('SELECT id, stock FROM restaurant.menus ORDER BY id');
+  return new Map(rows.map((row: { id: number; stock: number }) => [row.id, row.stock]));
+}
