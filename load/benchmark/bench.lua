@@ -9,7 +9,7 @@ local method = os.getenv("BENCH_METHOD") or "POST"
 
 local threads = {}
 local counter = 0
-local statuses = {}
+statuses = {} -- global: wrk reads it from each thread in done()
 
 function setup(thread)
   thread:set("thread_id", #threads + 1)
