@@ -108,6 +108,7 @@ describe('DownstreamClient (real HTTP)', () => {
       'DEPENDENCY_UNAVAILABLE',
       'gone',
     ]);
+    expect(error.extra.headers).toEqual({ 'retry-after': '1' });
   });
 
   it('opens the circuit after sustained failures: fast 503 with Retry-After, then closes after a good trial call', async () => {

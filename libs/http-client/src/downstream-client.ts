@@ -179,7 +179,11 @@ export class DownstreamClient {
   async request<T = unknown>(call: DownstreamRequest): Promise<DownstreamResponse<T>> {
     const policy = call.idempotent ? this.idempotentPolicy : this.oncePolicy;
     try {
-      return await policy.execute(({ signal }) => this.attempt<T>(call, signal));
+      // A signal per call: cockatiel otherwise hangs every call's abort listener on one shared signal.
+      return await policy.execute(
+        ({ signal }) => this.attempt<T>(call, signal),
+        new AbortController().signal,
+      );
     } catch (error) {
       throw this.toDependencyError(error);
     }
@@ -230,7 +234,7 @@ export class DownstreamClient {
     if (error instanceof ServerError)
       return new DependencyError(name, 'server_error', `HTTP ${error.status}`);
     if (isNetworkError(error))
-      return new DependencyError(name, 'unreachable', (error as { code?: string }).code);
+      return new DependencyError(name, 'unreachable', (error as { code?: string }).code, 1);
     if (error instanceof SyntaxError) return new DependencyError(name, 'server_error', 'invalid JSON');
     return error;
   }
