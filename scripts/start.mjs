@@ -172,7 +172,10 @@ function relay(stream, label) {
 
 function startService(service, serviceEnv) {
   const main = join(root, service.dir, 'dist', 'main.js');
-  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+  // Tracing starts in a preloaded file, before the modules it instruments (pg, ioredis, pino, fastify) load.
+  const instrumentation = join(root, service.dir, 'dist', 'instrumentation.js');
+  const preload = existsSync(instrumentation) ? ['--require', instrumentation] : [];
+  const child = spawn(process.execPath, ['--enable-source-maps', ...preload, main], {
     cwd: join(root, service.dir),
     env: serviceEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -270,6 +273,14 @@ async function main() {
     redisUrl = 'off';
     redisExtra.REDIS_REQUIRED = 'false';
   }
+
+  const otlp = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (env.OTEL_SDK_DISABLED === 'true') say('tracing: off (OTEL_SDK_DISABLED=true)');
+  else if (otlp && env.OTEL_TRACES_EXPORTER !== 'none') say(`tracing: exporting spans to ${otlp}`);
+  else
+    say(
+      'tracing: trace ids in logs, spans not exported (OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 sends them to the infra/ stack)',
+    );
 
   const userPort = Number(env.USER_SERVICE_PORT ?? 8001);
   const urls = [];

@@ -62,8 +62,10 @@ describe('NGINX gateway (real nginx in front of two user-service replicas)', () 
 
   before(async () => {
     stack = await createTestStack('gateway');
-    replicaA = await startServiceProcess('user', stack.baseEnv);
-    replicaB = await startServiceProcess('user', { ...stack.baseEnv, SEED_DEMO_USER: 'false' });
+    // Request logs on: they show which request id and trace each replica saw.
+    const env = { ...stack.baseEnv, LOG_LEVEL: 'info' };
+    replicaA = await startServiceProcess('user', env);
+    replicaB = await startServiceProcess('user', { ...env, SEED_DEMO_USER: 'false' });
     gateway = await startGateway({
       USER_UPSTREAMS: [replicaA.url, replicaB.url].map((url) => url.replace('http://', '')).join(','),
       RESTAURANT_UPSTREAMS: `127.0.0.1:${await freePort()}`, // nothing listens there
@@ -105,18 +107,23 @@ describe('NGINX gateway (real nginx in front of two user-service replicas)', () 
   });
 
   it('passes X-Request-ID through, or generates one, and the service sees the same id', async () => {
+    // The service logs the id it received on its request line; look for it in both replicas' output.
+    const serviceSaw = (id: string) =>
+      waitFor(`a service log line with request id ${id}`, () =>
+        [replicaA, replicaB].some((replica) => replica.output().includes(`"${id}"`)),
+      );
     const mine = await request(`${gateway.url}/api/users/999999`, {
       token,
       headers: { 'x-request-id': 'load-test-42' },
     });
     expect(mine.status).toBe(404);
     expect(mine.headers.get('x-request-id')).toBe('load-test-42');
-    expect(mine.body.traceId).toBe('load-test-42'); // the service's error body names the id it received
+    await serviceSaw('load-test-42');
 
     const generated = await request(`${gateway.url}/api/users/999999`, { token });
-    const id = generated.headers.get('x-request-id');
+    const id = generated.headers.get('x-request-id') as string;
     expect(id).toMatch(/^[0-9a-f]{32}$/);
-    expect(generated.body.traceId).toBe(id);
+    await serviceSaw(id);
 
     const log = readFileSync(join(gateway.dir, 'access.log'), 'utf8')
       .trim()
@@ -129,8 +136,16 @@ describe('NGINX gateway (real nginx in front of two user-service replicas)', () 
   it('passes a W3C traceparent through to the service', async () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     await request(`${gateway.url}/api/users/1`, { token, headers: { traceparent } });
-    const log = readFileSync(join(gateway.dir, 'access.log'), 'utf8');
-    expect(log).toContain(traceparent);
+    // nginx writes the access log line after answering: wait for it rather than race it.
+    await waitFor('the access log line with the traceparent', () =>
+      readFileSync(join(gateway.dir, 'access.log'), 'utf8').includes(traceparent),
+    );
+    // The service continued that trace: its request log line carries the client's trace id.
+    await waitFor('the service log line of the traced request', () =>
+      [replicaA, replicaB].some((replica) =>
+        replica.output().includes('"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"'),
+      ),
+    );
   });
 
   it('blocks chaos endpoints unless explicitly enabled', async () => {

@@ -14,7 +14,8 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { tracedHistogram } from '@food-delivery/observability';
+import { Counter, Gauge, register } from 'prom-client';
 import { Agent, request as undiciRequest } from 'undici';
 import { DependencyError } from './dependency-error';
 
@@ -84,16 +85,13 @@ function metric<T>(name: string, create: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? create();
 }
 
-const durations = metric(
-  'http_client_request_duration_seconds',
-  () =>
-    new Histogram({
-      name: 'http_client_request_duration_seconds',
-      help: 'Outbound HTTP calls to other services, by dependency and outcome (one observation per attempt)',
-      labelNames: ['dependency', 'method', 'outcome'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
-    }),
-);
+// With trace-id exemplars: a slow dependency on a dashboard links to a trace of one slow call.
+const durations = tracedHistogram({
+  name: 'http_client_request_duration_seconds',
+  help: 'Outbound HTTP calls to other services, by dependency and outcome (one observation per attempt)',
+  labelNames: ['dependency', 'method', 'outcome'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+});
 const breakerState = metric(
   'circuit_breaker_state',
   () =>

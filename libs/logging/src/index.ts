@@ -1,3 +1,9 @@
 export { LoggingModule, REDACTED_PATHS } from './logging.module';
 export { requestIdFrom } from './request-id';
 export { activeTraceIds } from './trace-context';
+export {
+  REQUEST_TELEMETRY,
+  requestTelemetry,
+  setRequestTelemetry,
+  type RequestTelemetry,
+} from './request-telemetry';

@@ -1,11 +1,22 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { BaseEnv, SERVICE_NAME } from '@food-delivery/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestTelemetry } from './request-telemetry';
 import { activeTraceIds } from './trace-context';
 
 /** Paths whose successful requests are too frequent and too dull to log one line each. */
 const QUIET_PATHS = /^\/(health\/|metrics)/;
+
+/**
+ * The completion line of a request: route template, status and duration (`responseTime`, ms) with the trace ids
+ * the metrics hook saw, so the line links to the trace even if it is written outside the request's context.
+ */
+function completion(req: IncomingMessage, _res: ServerResponse, fields: Record<string, unknown>) {
+  const telemetry = requestTelemetry(req);
+  if (!telemetry) return fields;
+  return { route: telemetry.route, trace_id: telemetry.trace_id, span_id: telemetry.span_id, ...fields };
+}
 
 /** Header and body fields never written to logs. */
 export const REDACTED_PATHS = [
@@ -31,6 +42,9 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [BaseEnv, SERVICE_NAME],
           useFactory: (env: BaseEnv, service: string) => ({
+            // nestjs-pino's default route pattern (`{/*splat}`) matches no request on Nest 12 + Fastify, which
+            // left every request unlogged; `{*splat}` matches them all.
+            forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
             pinoHttp: {
               level: env.LOG_LEVEL,
               base: { service, instance: env.INSTANCE_ID },
@@ -42,8 +56,13 @@ export class LoggingModule {
               // Fastify already assigned req.id (see createServiceApp); reuse it so logs and responses agree.
               genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
               autoLogging: {
-                ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? ''),
+                // Nest's middleware adapter may have rewritten req.url ("/"); originalUrl is the request's own.
+                ignore: (req: IncomingMessage & { originalUrl?: string }) =>
+                  QUIET_PATHS.test(req.originalUrl ?? req.url ?? ''),
               },
+              customSuccessObject: completion,
+              customErrorObject: (req: IncomingMessage, res: ServerResponse, _error: Error, fields: object) =>
+                completion(req, res, fields as Record<string, unknown>),
               customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
                 error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
               serializers: {

@@ -6,3 +6,4 @@ export { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test
 export { createTestRedisNamespace, TEST_REDIS_URL, type TestRedisNamespace } from './test-redis';
 export { waitFor } from './wait-for';
 export { createTestTokens, type TestTokens } from './test-tokens';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';

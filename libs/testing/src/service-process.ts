@@ -29,24 +29,33 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Runs a service as its own Node process from its TypeScript sources (services/<dir>/src/main.ts), the way it
- * runs in production but without a build: real HTTP between real processes, and a process that a test can
- * SIGKILL. Resolves once /health/ready answers 200.
+ * Runs a service as its own Node process from its TypeScript sources (services/<dir>/src/main.ts, with its
+ * src/instrumentation.ts preloaded when it has one), the way it runs in production but without a build: real
+ * HTTP between real processes, and a process that a test can SIGKILL. Resolves once /health/ready answers 200.
  */
 export async function startServiceProcess(
   dir: 'user' | 'restaurant' | 'order',
   env: Record<string, string>,
-  options: { readyTimeoutMs?: number } = {},
+  options: {
+    readyTimeoutMs?: number;
+    /** A file to `--require` instead of the service's own src/instrumentation.ts. */
+    preload?: string;
+  } = {},
 ): Promise<ServiceProcess> {
   const port = env.PORT && env.PORT !== '0' ? Number(env.PORT) : await freePort();
   const main = join(ROOT, 'services', dir, 'src', 'main.ts');
   if (!existsSync(main)) throw new Error(`No such service: ${main}`);
+  // The service's tracing preload, as in production (`node --require dist/instrumentation.js dist/main.js`):
+  // without OTEL_* settings it exports nothing but still propagates trace ids.
+  const instrumentation = options.preload ?? join(ROOT, 'services', dir, 'src', 'instrumentation.ts');
+  const preload = existsSync(instrumentation) ? ['--require', instrumentation] : [];
   let output = '';
   const child = spawn(
     process.execPath,
     [
       '--require',
       join(ROOT, 'scripts', 'ts-register.cjs'),
+      ...preload,
       '--conditions=@food-delivery/source',
       '--enable-source-maps',
       main,

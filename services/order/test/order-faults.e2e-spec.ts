@@ -194,14 +194,18 @@ describe('order service: faults, timeouts, breakers and crash recovery', () => {
     );
 
     // Wait until the stock is reserved and the saga sits before the payment.
-    const orderId = await waitFor('the reservation of the in-flight order', async () => {
-      const { rows } = await kit.pg.query(
-        `SELECT o.id FROM "order".orders o
+    const orderId = await waitFor(
+      'the reservation of the in-flight order',
+      async () => {
+        const { rows } = await kit.pg.query(
+          `SELECT o.id FROM "order".orders o
            JOIN restaurant.reservations r ON r.order_id = o.id::text AND r.status = 'active'
           WHERE o.status = 'PENDING'`,
-      );
-      return rows[0]?.id as number | undefined;
-    });
+        );
+        return rows[0]?.id as number | undefined;
+      },
+      { timeoutMs: 30_000 },
+    ); // generous: CI runs this beside other suites on two cores
     expect(await kit.stock(14)).toBe(6);
     await crashed.kill();
     expect(await inFlight).toBe('connection lost');
@@ -212,7 +216,7 @@ describe('order service: faults, timeouts, breakers and crash recovery', () => {
 
     const restarted = await startServiceProcess('order', { ...env, LOG_LEVEL: 'info' });
     try {
-      const audit = await kit.settledAudit(restarted.url, 20_000);
+      const audit = await kit.settledAudit(restarted.url, 45_000);
       expect([audit.ok, audit.violations]).toEqual([true, []]);
       expect(await kit.stock(14)).toBe(10);
       const recovered = await request(`${restarted.url}/orders/${orderId}`, { token: kit.token });

@@ -1,7 +1,11 @@
+import { cacheMetrics } from '@food-delivery/observability';
 import { Injectable, Logger } from '@nestjs/common';
 import { RedisService } from '@food-delivery/redis';
 import { OrderEnv } from '../order.env';
 import type { OrderDto } from './dto/order.dto';
+
+/** cache_requests_total{cache="order",result}: hit, miss, or bypass while Redis is unusable. */
+const cacheRequests = cacheMetrics('order');
 
 /**
  * Each cached order is a hash {v: version, body: JSON}. A status change leaves a marker of its version without a
@@ -65,11 +69,16 @@ export class OrderCache {
   /** The cached order, or null on a miss or while Redis is unavailable. */
   async get(orderId: number): Promise<OrderDto | null> {
     const client = this.redis.client;
-    if (!client || !this.redis.ready) return null;
+    if (!client || !this.redis.ready) {
+      cacheRequests.record('bypass');
+      return null;
+    }
     try {
       const body = await client.hget(OrderCache.key(orderId), 'body');
+      cacheRequests.record(body ? 'hit' : 'miss');
       return body ? (JSON.parse(body) as OrderDto) : null;
     } catch (error) {
+      cacheRequests.record('bypass');
       this.logger.debug(`Order cache read failed: ${(error as Error).message}`);
       return null;
     }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AuthUser } from '@food-delivery/auth';
 import { ApiError } from '@food-delivery/http';
+import { setSpanAttributes } from '@food-delivery/observability';
 import { DependencyError } from '@food-delivery/http-client';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -95,6 +96,7 @@ export class OrdersService {
       if (!previous) throw new Error(`Order with idempotency key vanished (user ${user.id})`);
       return this.replay(previous.order, previous.requestHash, requestHash);
     }
+    setSpanAttributes({ 'order.id': order.id });
     this.logger.log(
       { event: 'order.placed', order_id: order.id, user_id: user.id, items: dto.items.length },
       `Order ${order.id} placed`,
@@ -102,6 +104,10 @@ export class OrdersService {
 
     const outcome = await this.runSaga(order, context);
     const status = outcome.order.status;
+    setSpanAttributes({
+      'order.status': status,
+      'order.failure_reason': outcome.order.failure_reason ?? undefined,
+    });
     ordersTotal.inc({ status, reason: outcome.order.failure_reason ?? '' });
     sagaDuration.observe({ status }, Number(process.hrtime.bigint() - started) / 1e9);
     return outcome;
@@ -220,7 +226,9 @@ export class OrdersService {
       await sleep(this.env.SAGA_PAUSE_BEFORE_PAYMENT_MS);
     }
 
-    if (!this.payments.charge()) {
+    const paid = this.payments.charge();
+    setSpanAttributes({ 'payment.outcome': paid ? 'approved' : 'declined' });
+    if (!paid) {
       return this.fail(
         order.id,
         'PAYMENT_FAILED',

@@ -1,9 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ChaosService } from '@food-delivery/chaos';
 import { ApiError } from '@food-delivery/http';
+import {
+  lockTimings,
+  setSpanAttributes,
+  tracedHistogram,
+  withSpan,
+  type TracedHistogram,
+} from '@food-delivery/observability';
+import type { Span } from '@opentelemetry/api';
 import { bulkhead, BulkheadRejectedError, type BulkheadPolicy } from 'cockatiel';
 import { performance } from 'node:perf_hooks';
-import { Histogram, register } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows, sqlState } from '../common/sql';
 import { RestaurantEnv } from '../restaurant.env';
@@ -30,12 +37,9 @@ const BUSY_STATES = new Set(['55P03', '57014']);
 
 const LOCK_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** Get-or-create: the default registry is per process, and tests run several apps in one process. */
-function lockHistogram(name: string, help: string): Histogram<'operation'> {
-  return (
-    (register.getSingleMetric(name) as Histogram<'operation'> | undefined) ??
-    new Histogram({ name, help, labelNames: ['operation'], buckets: LOCK_BUCKETS })
-  );
+/** Get-or-create (tests run several apps in one process), with trace-id exemplars linking to a slow transaction. */
+function lockHistogram(name: string, help: string): TracedHistogram<'operation'> {
+  return tracedHistogram({ name, help, labelNames: ['operation'], buckets: LOCK_BUCKETS });
 }
 
 /** One inventory transaction: raw SQL plus ordered, timed menu row locks. */
@@ -47,6 +51,8 @@ export class InventoryTx {
   constructor(
     readonly manager: EntityManager,
     private readonly chaos: ChaosService,
+    /** The transaction's `inventory.<operation>` span: lock wait and hold are recorded on it. */
+    readonly span: Span,
   ) {}
 
   query<T>(text: string, params: unknown[] = []): Promise<T[]> {
@@ -68,6 +74,8 @@ export class InventoryTx {
     const locked = performance.now();
     this.lockWaitMs += locked - started;
     this.lockedAt ??= locked;
+    setSpanAttributes({ 'menu.id': sorted }, this.span);
+    lockTimings.acquired(this.span, locked - started, this.lockWaitMs);
     if (chaos) this.injectedDelayMs += await this.chaos.applyInventoryDelay();
     return new Map(rows.map((row) => [row.id, row]));
   }
@@ -104,30 +112,42 @@ export class InventoryTransactions {
     );
   }
 
-  async run<T>(
+  /**
+   * Runs `work` in one transaction inside an `inventory.<operation>` span (its SQL spans nest under it, `tx.span`
+   * takes domain attributes), which carries the queueing time, the menu ids, and the lock wait and lock hold as
+   * separate events.
+   */
+  run<T>(
     operation: string,
     work: (tx: InventoryTx) => Promise<T>,
   ): Promise<{ result: T; timings: LockTimings }> {
     const queued = performance.now();
-    try {
-      return await this.slots.execute(() => this.transact(operation, work, performance.now() - queued));
-    } catch (error) {
-      if (error instanceof BulkheadRejectedError) {
-        throw busy('Too many inventory updates in flight, retry shortly');
+    return withSpan(`inventory.${operation}`, { 'inventory.operation': operation }, async (span) => {
+      try {
+        return await this.slots.execute(() => {
+          const queueMs = performance.now() - queued;
+          lockTimings.queued(span, queueMs);
+          return this.transact(operation, work, queueMs, span);
+        });
+      } catch (error) {
+        if (error instanceof BulkheadRejectedError) {
+          throw busy('Too many inventory updates in flight, retry shortly');
+        }
+        throw error;
       }
-      throw error;
-    }
+    });
   }
 
   private async transact<T>(
     operation: string,
     work: (tx: InventoryTx) => Promise<T>,
     queueMs: number,
+    span: Span,
   ): Promise<{ result: T; timings: LockTimings }> {
     let tx: InventoryTx | undefined;
     try {
       const result = await this.dataSource.transaction(async (manager) => {
-        tx = new InventoryTx(manager, this.chaos);
+        tx = new InventoryTx(manager, this.chaos, span);
         // A lock wait longer than this ends in 503 INVENTORY_BUSY rather than a request queueing for minutes.
         await tx.query(`SELECT set_config('lock_timeout', $1, true)`, [
           `${this.env.INVENTORY_LOCK_TIMEOUT_MS}ms`,
@@ -140,6 +160,7 @@ export class InventoryTransactions {
         holdMs: tx?.lockedAt ? performance.now() - tx.lockedAt : 0,
       };
       if (tx?.lockedAt) {
+        lockTimings.released(span, timings.holdMs);
         this.lockWait.observe({ operation }, timings.waitMs / 1000);
         this.lockHold.observe({ operation }, timings.holdMs / 1000);
       }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { cacheMetrics, type CacheMetrics } from '@food-delivery/observability';
 import { RedisService } from '@food-delivery/redis';
 import type Redis from 'ioredis';
 import { SingleFlight } from './single-flight';
@@ -20,6 +21,11 @@ if (redis.call('GET', KEYS[2]) or '') == ARGV[1] then
   return 1
 end
 return 0`;
+
+/** `cache_requests_total{cache="menu_list"|"menu"}`: the list and single menus have different TTLs and traffic. */
+const LIST_METRICS = cacheMetrics('menu_list');
+const ITEM_METRICS = cacheMetrics('menu');
+const metricsFor = (key: string): CacheMetrics => (key === MENU_LIST_KEY ? LIST_METRICS : ITEM_METRICS);
 
 export interface CachedBody {
   /** The JSON response body, as stored in Redis. */
@@ -48,15 +54,20 @@ export class MenuCache {
     const client = this.usableClient(key);
     // undefined: do not write back (Redis unusable); null: never invalidated yet.
     let version: string | null | undefined;
+    const metrics = metricsFor(key);
     if (client) {
       try {
         const [cached, seen] = await client.mget(key, versionKey(key));
-        if (cached !== null) return { body: cached, hit: true };
+        if (cached !== null) {
+          metrics.record('hit');
+          return { body: cached, hit: true };
+        }
         version = seen;
       } catch (error) {
         this.warn('read', error);
       }
     }
+    metrics.record(version === undefined ? 'bypass' : 'miss');
     const body = await this.flights.run(key, async () => {
       const json = JSON.stringify(await load());
       if (client && version !== undefined) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ApiError } from '@food-delivery/http';
+import { setSpanAttributes } from '@food-delivery/observability';
 import type { Repository } from 'typeorm';
 import { RestaurantEnv } from '../restaurant.env';
 import { MenuDto } from './dto/menu.dto';
@@ -28,6 +29,7 @@ export class MenusService {
 
   /** One menu (cached MENU_CACHE_TTL_MS); 404 MENU_NOT_FOUND is not cached. */
   findOne(id: number): Promise<CachedBody> {
+    setSpanAttributes({ 'menu.id': id });
     return this.cache.get(menuKey(id), this.env.MENU_CACHE_TTL_MS, async () => {
       const menu = await this.query().where('menu.id = :id', { id }).getOne();
       if (!menu) throw menuNotFound(id);

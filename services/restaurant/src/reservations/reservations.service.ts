@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AuthUser } from '@food-delivery/auth';
 import { ApiError } from '@food-delivery/http';
+import { setSpanAttributes } from '@food-delivery/observability';
 import { DataSource } from 'typeorm';
 import { InventoryTransactions, type InventoryTx } from '../inventory/inventory-transactions.service';
 import type { Timed } from '../inventory/inventory.service';
@@ -14,6 +15,7 @@ import type {
   ReservationResultDto,
 } from './dto/reservation.dto';
 import { toOrderKey } from './order-key';
+import { countReservation } from './reservation-metrics';
 import {
   checkReplay,
   planCancel,
@@ -87,12 +89,17 @@ export class ReservationsService {
     private readonly cache: MenuCache,
   ) {}
 
-  async reserve(dto: CreateReservationDto, user: AuthUser): Promise<Timed<ReservationResultDto>> {
+  reserve(dto: CreateReservationDto, user: AuthUser): Promise<Timed<ReservationResultDto>> {
+    return countReservation('reserve', () => this.reserveOnce(dto, user));
+  }
+
+  private async reserveOnce(dto: CreateReservationDto, user: AuthUser): Promise<Timed<ReservationResultDto>> {
     const orderId = toOrderKey(dto.order_id) as string; // validated by the DTO
     const items = [...dto.items].sort((a, b) => a.menu_id - b.menu_id);
     const menuIds = items.map((item) => item.menu_id);
 
     const timed = await this.transactions.run('reserve', async (tx) => {
+      setSpanAttributes({ 'order.id': orderId }, tx.span);
       // Claiming the ledger row first serialises identical requests: a concurrent one waits on this insert and
       // then finds the committed reservation (or, if this one rolls back, claims the key itself).
       const [claimed] = await tx.query<Omit<ReservationRow, 'items'>>(
@@ -191,13 +198,23 @@ export class ReservationsService {
     };
   }
 
-  private async transition(
+  private transition(
+    operation: 'release' | 'commit' | 'cancel',
+    orderId: string,
+    user: AuthUser,
+    plan: (orderId: string, status: ReservationStatus) => TransitionPlan,
+  ): Promise<Timed<ReservationResultDto>> {
+    return countReservation(operation, () => this.transitionOnce(operation, orderId, user, plan));
+  }
+
+  private async transitionOnce(
     operation: 'release' | 'commit' | 'cancel',
     orderId: string,
     user: AuthUser,
     plan: (orderId: string, status: ReservationStatus) => TransitionPlan,
   ): Promise<Timed<ReservationResultDto>> {
     const timed = await this.transactions.run(operation, async (tx) => {
+      setSpanAttributes({ 'order.id': orderId }, tx.span);
       let status = await this.lockReservation(tx, orderId);
       if (status === null) {
         if (operation === 'commit') throw reservationNotFound(orderId);

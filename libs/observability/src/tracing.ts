@@ -1,0 +1,137 @@
+// Entry point of the `--require`d instrumentation file (`@food-delivery/observability/tracing`). It must load
+// nothing that the instrumentations patch (pg, ioredis, pino, fastify): only OpenTelemetry packages.
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { diag, DiagLogLevel, trace } from '@opentelemetry/api';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { AlwaysOffSampler, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { hostname } from 'node:os';
+import { JsonDiagLogger } from './diag-logger';
+import { setTracingHandle, tracingHandle, type TracingHandle } from './tracing-handle';
+
+export { flushTracing } from './tracing-handle';
+
+export interface TracingOptions {
+  /** `service.name`, e.g. "order-service" (OTEL_SERVICE_NAME wins when set). */
+  serviceName: string;
+}
+
+/** Probes, scrapes and docs are too frequent and too dull to trace. */
+const UNTRACED_PATH = /^\/(?:health(?:\/|$|\?)|metrics(?:$|\?|\/)|docs|redoc)/;
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter(Boolean);
+
+/**
+ * Whether spans leave the process. Only the standard variables decide: OTEL_TRACES_EXPORTER when set, otherwise
+ * "yes" as soon as an OTLP endpoint is configured. Unlike the SDK's default, no endpoint means no exporter, so a
+ * plain `npm start` never tries to reach a collector that is not there.
+ */
+export function exportsTraces(env: NodeJS.ProcessEnv = process.env): boolean {
+  const exporters = list(env.OTEL_TRACES_EXPORTER);
+  if (exporters.length > 0) return !exporters.every((name) => name === 'none');
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/** Redis commands as `GET key` / `EVALSHA`: never the values, which may hold whole cached bodies. */
+function redisStatement(command: string, args: unknown[]): string {
+  const first = args[0];
+  if (/^eval/i.test(command) || typeof first !== 'string' || first.length > 120) return command;
+  return `${command} ${first}`;
+}
+
+/**
+ * Starts the OpenTelemetry Node SDK for a service: W3C trace context in and out (Fastify, undici/fetch, http),
+ * spans for Fastify routes, pg and ioredis, trace ids in pino logs. Call once, from a file preloaded with
+ * `node --require`, before anything else is loaded. The exporter is configured only through OTEL_* variables;
+ * when none is configured spans are not recorded, but trace ids still flow (logs, traceparent).
+ */
+export function startTracing(options: TracingOptions): TracingHandle | undefined {
+  const existing = tracingHandle();
+  if (existing) return existing;
+  if (/^(true|1)$/i.test(process.env.OTEL_SDK_DISABLED ?? '')) return undefined;
+
+  const instance = process.env.INSTANCE_ID || `${hostname()}-${process.pid}`;
+  const exporting = exportsTraces();
+  const environment = process.env.DEPLOYMENT_ENVIRONMENT ?? process.env.NODE_ENV ?? 'development';
+
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      'service.name': options.serviceName,
+      'service.namespace': 'food-delivery',
+      'service.instance.id': instance,
+      'deployment.environment': environment,
+      'deployment.environment.name': environment,
+    }),
+    // Nothing to export: sample nothing (no span is recorded, ids still propagate) and skip the exporter.
+    ...(exporting
+      ? {}
+      : {
+          spanProcessors: [new NoopSpanProcessor()],
+          ...(process.env.OTEL_TRACES_SAMPLER ? {} : { sampler: new AlwaysOffSampler() }),
+        }),
+    // Metrics are served by prom-client at /metrics and logs go to stdout (shipped to Loki): no OTLP for them.
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      // Incoming requests: the Fastify instrumentation makes the SERVER span (W3C traceparent extracted, named
+      // after the route template, `PUT /inventory/:menuId`) with a child span for the Nest handler. The http
+      // instrumentation's own server span would double the tracing cost per request for nothing Fastify does not
+      // see, so it only covers outbound node:http calls.
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        instrumentHooks: false,
+        ignorePaths: (route: { url: string }) => UNTRACED_PATH.test(route.url),
+        requestHook: (span, request) => {
+          const route = request.routeOptions.url;
+          span.updateName(route ? `${request.method} ${route}` : request.method);
+        },
+      }),
+      new HttpInstrumentation({
+        disableIncomingRequestInstrumentation: true,
+        requireParentforOutgoingSpans: true,
+      }),
+      // fetch and undici: a client span and a `traceparent` header on every outbound call.
+      new UndiciInstrumentation(),
+      // Background work (chaos sync, pool housekeeping) would only add root spans of no interest.
+      new PgInstrumentation({ requireParentSpan: true }),
+      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
+      // Log lines already go to Loki from stdout: correlation ids only, no second copy through OTLP.
+      new PinoInstrumentation({
+        disableLogSending: true,
+        logKeys: { traceId: 'trace_id', spanId: 'span_id', traceFlags: 'trace_flags' },
+      }),
+    ],
+  });
+
+  // After the SDK's constructor, which installs its own console logger when OTEL_LOG_LEVEL is set.
+  if (!process.env.OTEL_LOG_LEVEL) {
+    const endpoint =
+      process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    const hint = exporting
+      ? `traces to ${endpoint ?? 'the default OTLP endpoint'}; spans are dropped while it does not answer, requests are not affected`
+      : undefined;
+    diag.setLogger(new JsonDiagLogger({ service: options.serviceName, instance, hint }), DiagLogLevel.WARN);
+  }
+  sdk.start();
+
+  const provider = trace.getTracerProvider() as { getDelegate?: () => { forceFlush?: () => Promise<void> } };
+  const handle: TracingHandle = {
+    serviceName: options.serviceName,
+    exporting,
+    forceFlush: async () => {
+      await provider.getDelegate?.().forceFlush?.();
+    },
+    shutdown: () => sdk.shutdown(),
+  };
+  setTracingHandle(handle);
+  return handle;
+}
