@@ -10,6 +10,7 @@ import { grafanaConfigFromEnv } from './grafana';
 import {
   needsOwnStack,
   resolveDefinition,
+  stretchLatencyBounds,
   validateExperiment,
   type Experiment,
   type ExperimentContext,
@@ -37,6 +38,7 @@ Target (default: the services of \`npm start\` on localhost):
 Run:
   --duration-scale N     multiply phase lengths and fault times (e.g. 0.2 for a quick run; default 1)
   --rate-scale N         multiply every arrival rate (default 1)
+  --latency-scale N      multiply every latency bound of the hypothesis, for a busy machine (default 1)
   --param key=value      experiment parameter, e.g. --param fail_percent=50 (repeatable)
   --out DIR              results root (default results/)
   --grafana-url URL      Grafana for the report's links (default $GRAFANA_URL or http://localhost:3000)
@@ -103,6 +105,7 @@ async function main(): Promise<number> {
         'admin-key': { type: 'string' },
         'duration-scale': { type: 'string' },
         'rate-scale': { type: 'string' },
+        'latency-scale': { type: 'string' },
         param: { type: 'string', multiple: true },
         out: { type: 'string' },
         'grafana-url': { type: 'string' },
@@ -140,7 +143,10 @@ async function main(): Promise<number> {
   let experiment: Experiment;
   try {
     context = contextFrom(values.param ?? [], durationScale);
-    experiment = resolveDefinition(loadDefinition(positionals[0]), context);
+    experiment = stretchLatencyBounds(
+      resolveDefinition(loadDefinition(positionals[0]), context),
+      positiveNumber('latency-scale', values['latency-scale'], 1),
+    );
   } catch (error) {
     fail((error as Error).message);
   }

@@ -186,6 +186,29 @@ export function resolveDefinition(definition: ExperimentDefinition, context: Exp
   return typeof definition === 'function' ? definition(context) : definition;
 }
 
+/**
+ * Stretches every latency bound (`maxMs`) by `factor`: for a machine that is known to be busy (CI runs the
+ * experiments beside other suites on two cores), where what is under test is the behaviour, not the speed.
+ * Shares, error rates and the stock audits stay exactly as defined.
+ */
+export function stretchLatencyBounds(experiment: Experiment, factor: number): Experiment {
+  if (factor === 1) return experiment;
+  const stretch = (tolerance: Tolerance<number> | undefined): Tolerance<number> | undefined => {
+    if (tolerance === undefined) return undefined;
+    if (typeof tolerance === 'number') return tolerance * factor;
+    return Object.fromEntries(Object.entries(tolerance).map(([phase, value]) => [phase, value * factor]));
+  };
+  return {
+    ...experiment,
+    hypothesis: {
+      ...experiment.hypothesis,
+      probes: experiment.hypothesis.probes.map((probe) =>
+        probe.type === 'latency' ? { ...probe, maxMs: stretch(probe.maxMs) } : probe,
+      ),
+    },
+  };
+}
+
 /** A tolerance's value for a phase, or undefined when the phase is not judged by it. */
 export function forPhase<T>(tolerance: Tolerance<T> | undefined, phase: JudgedPhase): T | undefined {
   if (tolerance === undefined) return undefined;

@@ -1,7 +1,7 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
 import { LoadGenerator, sleep } from '../load';
-import { forPhase, validateExperiment, type Experiment } from '../model';
+import { forPhase, stretchLatencyBounds, validateExperiment, type Experiment } from '../model';
 import { buildSchedule, judgedIn, phaseAt, rateIn, windowOf } from '../schedule';
 
 const experiment = (overrides: Partial<Experiment> = {}): Experiment => ({
@@ -163,5 +163,31 @@ describe('open-model load generator', () => {
     expect(paused).toBeGreaterThanOrEqual(5);
     expect(await generator.drain(1000)).toBe(true);
     expect(done).toBe(paused);
+  });
+});
+
+describe('stretchLatencyBounds', () => {
+  it('multiplies latency bounds only, per phase or flat', () => {
+    const experiment = {
+      name: 'x',
+      title: 'x',
+      description: 'x',
+      load: [],
+      method: [],
+      hypothesis: {
+        probes: [
+          { name: 'p99', type: 'latency', percentile: 99, maxMs: { before: 100, after: 200 } },
+          { name: 'p50', type: 'latency', percentile: 50, maxMs: 10 },
+          { name: 'errors', type: 'error-rate', max: 0.01 },
+        ],
+      },
+    } as unknown as Parameters<typeof stretchLatencyBounds>[0];
+    const stretched = stretchLatencyBounds(experiment, 3).hypothesis.probes as unknown as Record<
+      string,
+      unknown
+    >[];
+    expect(stretched[0].maxMs).toEqual({ before: 300, after: 600 });
+    expect(stretched[1].maxMs).toBe(30);
+    expect(stretched[2]).toEqual({ name: 'errors', type: 'error-rate', max: 0.01 });
   });
 });
