@@ -88,7 +88,7 @@ async function startService(dir, port, env) {
   await waitReady(url, child, dir).catch((error) => {
     throw new Error(`${error.message}\n${stderr}`);
   });
-  return { dir, url, child };
+  return { dir, url, child, stderr: () => stderr };
 }
 
 /** Peak resident set size (VmHWM) of a process, in MB. */
@@ -221,6 +221,39 @@ function machine() {
   return `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${pgVersion || 'PostgreSQL'}, wrk and pgbench on the same machine`;
 }
 
+/** Polls the order audit until every order has settled (no PENDING order, no waiting saga task), up to 60 s. */
+async function settle(orderUrl) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const audit = await (
+        await fetch(`${orderUrl}/orders/audit`, { signal: AbortSignal.timeout(10_000) })
+      ).json();
+      if (audit.settled) return audit;
+    } catch {
+      // busy: try again
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  say('orders did not settle within 60 s');
+  return null;
+}
+
+/** GET with a few retries, naming the underlying cause if it keeps failing. */
+async function fetchText(url) {
+  let last;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      return await response.text();
+    } catch (error) {
+      last = error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+  throw new Error(`GET ${url} failed: ${last?.cause?.message ?? last?.message}`);
+}
+
 const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 async function main() {
@@ -318,8 +351,10 @@ async function main() {
       }
     }
 
+    // Let the saga's outbox drain what the order runs left in flight before measuring reads.
+    await settle(order.url);
     say('GET /menus and /menus/1 (cache hits), 64 connections…');
-    const menusBody = await (await fetch(`${restaurant.url}/menus`)).text();
+    const menusBody = await fetchText(`${restaurant.url}/menus`);
     const bare = await startBareServer(menusBody);
     const bareResult = wrk(bare.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/' });
     bare.child.kill('SIGKILL');
@@ -339,7 +374,7 @@ async function main() {
     });
 
     const rss = services.map((service) => ({ service: service.dir, mb: peakRssMb(service.child.pid) }));
-    const audit = await (await fetch(`${order.url}/orders/audit`)).json().catch(() => ({ ok: false }));
+    const audit = (await settle(order.url)) ?? { ok: false };
 
     // Targets from the issue, checked on this run's own figures.
     const at = (mode, connections) =>
@@ -379,6 +414,15 @@ async function main() {
       writeFileSync(file, next);
       say('results written to BENCHMARKS.md');
     }
+  } catch (error) {
+    for (const service of services) {
+      const state =
+        service.child.exitCode !== null
+          ? `exited ${service.child.exitCode}`
+          : (service.child.signalCode ?? 'running');
+      process.stderr.write(`[bench] ${service.dir}-service: ${state}\n${service.stderr()}\n`);
+    }
+    throw error;
   } finally {
     await cleanup();
   }
