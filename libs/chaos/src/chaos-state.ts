@@ -228,6 +228,26 @@ export class ChaosState
 
   // ---- changes ----
 
+  /**
+   * What every knob endpoint does: a switched-off body (`delay_ms: 0`, `enable: false`, `fail_percent: 0`)
+   * clears that fault type (for one instance when given); anything else sets it with the common meta fields.
+   */
+  setOrClear<T extends FaultType>(
+    type: T,
+    request: { off: boolean; ttl_s?: number; instance?: string },
+    settings: () => Omit<FaultOf<T>, 'type' | 'instance' | 'set_at' | 'set_by' | 'expires_at'>,
+    actor: ChaosActor,
+  ): Promise<ChaosChangeDto> {
+    if (request.off) return this.apply({ op: 'clear', type, instance: request.instance ?? null }, actor);
+    // TypeScript cannot see that a generic T plus its own settings is that member of the union.
+    const fault = {
+      type,
+      ...settings(),
+      ...this.meta(request.ttl_s, request.instance),
+    } as unknown as FaultOf<T>;
+    return this.apply({ op: 'set', fault }, actor);
+  }
+
   async apply(change: ChaosChange, actor: ChaosActor): Promise<ChaosChangeDto> {
     const removed = this.applyLocal(change);
     this.audit(change, removed, actor);

@@ -176,21 +176,17 @@ export class ChaosController {
     },
   })
   delay(@Body() dto: ChaosDelayDto, @Req() request: FastifyRequest): Promise<ChaosChangeDto> {
-    if (dto.delay_ms === 0) {
-      return this.state.apply(
-        { op: 'clear', type: 'delay', instance: dto.instance ?? null },
-        actorOf(request),
-      );
-    }
-    const fault = {
-      type: 'delay' as const,
-      delay_ms: dto.delay_ms,
-      jitter_ms: dto.jitter_ms ?? 0,
-      percent: dto.percent ?? 100,
-      routes: dto.routes ?? null,
-      ...this.state.meta(dto.ttl_s, dto.instance),
-    };
-    return this.state.apply({ op: 'set', fault }, actorOf(request));
+    return this.state.setOrClear(
+      'delay',
+      { off: dto.delay_ms === 0, ttl_s: dto.ttl_s, instance: dto.instance },
+      () => ({
+        delay_ms: dto.delay_ms,
+        jitter_ms: dto.jitter_ms ?? 0,
+        percent: dto.percent ?? 100,
+        routes: dto.routes ?? null,
+      }),
+      actorOf(request),
+    );
   }
 
   @ChangesFaults(
@@ -220,20 +216,12 @@ export class ChaosController {
     },
   })
   error(@Body() dto: ChaosErrorDto, @Req() request: FastifyRequest): Promise<ChaosChangeDto> {
-    if (!dto.enable) {
-      return this.state.apply(
-        { op: 'clear', type: 'error', instance: dto.instance ?? null },
-        actorOf(request),
-      );
-    }
-    const fault = {
-      type: 'error' as const,
-      percent: dto.percent ?? 50,
-      status: dto.status ?? 500,
-      routes: dto.routes ?? null,
-      ...this.state.meta(dto.ttl_s, dto.instance),
-    };
-    return this.state.apply({ op: 'set', fault }, actorOf(request));
+    return this.state.setOrClear(
+      'error',
+      { off: !dto.enable, ttl_s: dto.ttl_s, instance: dto.instance },
+      () => ({ percent: dto.percent ?? 50, status: dto.status ?? 500, routes: dto.routes ?? null }),
+      actorOf(request),
+    );
   }
 }
 
@@ -278,19 +266,12 @@ export class InventoryDelayChaosController {
     },
   })
   set(@Body() dto: ChaosInventoryDelayDto, @Req() request: FastifyRequest): Promise<ChaosChangeDto> {
-    if (dto.delay_ms === 0) {
-      return this.state.apply(
-        { op: 'clear', type: 'inventory_delay', instance: dto.instance ?? null },
-        actorOf(request),
-      );
-    }
-    const fault = {
-      type: 'inventory_delay' as const,
-      delay_ms: dto.delay_ms,
-      percent: dto.percent ?? 100,
-      ...this.state.meta(dto.ttl_s, dto.instance),
-    };
-    return this.state.apply({ op: 'set', fault }, actorOf(request));
+    return this.state.setOrClear(
+      'inventory_delay',
+      { off: dto.delay_ms === 0, ttl_s: dto.ttl_s, instance: dto.instance },
+      () => ({ delay_ms: dto.delay_ms, percent: dto.percent ?? 100 }),
+      actorOf(request),
+    );
   }
 }
 
@@ -326,17 +307,11 @@ export class PaymentFailChaosController {
     },
   })
   set(@Body() dto: ChaosPaymentFailDto, @Req() request: FastifyRequest): Promise<ChaosChangeDto> {
-    if (dto.fail_percent === 0) {
-      return this.state.apply(
-        { op: 'clear', type: 'payment_fail', instance: dto.instance ?? null },
-        actorOf(request),
-      );
-    }
-    const fault = {
-      type: 'payment_fail' as const,
-      fail_percent: dto.fail_percent,
-      ...this.state.meta(dto.ttl_s, dto.instance),
-    };
-    return this.state.apply({ op: 'set', fault }, actorOf(request));
+    return this.state.setOrClear(
+      'payment_fail',
+      { off: dto.fail_percent === 0, ttl_s: dto.ttl_s, instance: dto.instance },
+      () => ({ fail_percent: dto.fail_percent }),
+      actorOf(request),
+    );
   }
 }
