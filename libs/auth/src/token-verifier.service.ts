@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ApiError } from '@food-delivery/http';
-import type { KeyObject } from 'node:crypto';
 import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, SERVICE_SUBJECT_PREFIX } from './constants';
 import type { AuthUser } from './decorators';
 import { VerificationKeySource } from './key-source';
@@ -9,7 +8,16 @@ import { VerificationKeySource } from './key-source';
 interface AccessTokenClaims {
   sub: string;
   username: string;
+  exp?: number;
 }
+
+/**
+ * Tokens verified recently, by their exact text: clients reuse one token for many requests, and an RS256
+ * verification costs more than the rest of a small request. An entry lives until the token expires, at most
+ * VERIFIED_TTL_MS, so a key withdrawn from the JWKS stops being honoured within that time.
+ */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 10_000;
 
 const unauthorized = (code: string, message: string): ApiError =>
   new ApiError(401, code, message, { headers: { 'www-authenticate': 'Bearer' } });
@@ -17,15 +25,33 @@ const unauthorized = (code: string, message: string): ApiError =>
 /** Verifies RS256 access tokens: signature, algorithm (never "none"), issuer, audience and expiry. */
 @Injectable()
 export class TokenVerifier {
-  /** PEM encodings of the keys seen so far (jsonwebtoken's verify options take PEM). */
-  private readonly pems = new WeakMap<KeyObject, string>();
-
   constructor(
     private readonly jwt: JwtService,
     private readonly keys: VerificationKeySource,
   ) {}
 
+  private readonly verified = new Map<string, { user: AuthUser; until: number }>();
+
   async verify(token: string): Promise<AuthUser> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.until > Date.now()) return known.user;
+      this.verified.delete(token);
+    }
+    const { user, expiresAt } = await this.verifyNow(token);
+    this.remember(token, user, expiresAt);
+    return user;
+  }
+
+  private remember(token: string, user: AuthUser, expiresAt: number): void {
+    const until = Math.min(expiresAt, Date.now() + VERIFIED_TTL_MS);
+    if (until <= Date.now()) return;
+    // Map keeps insertion order: the oldest entry goes first.
+    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { user, until });
+  }
+
+  private async verifyNow(token: string): Promise<{ user: AuthUser; expiresAt: number }> {
     if (token.length > 4096) throw unauthorized('TOKEN_INVALID', 'Access token is malformed');
     const decoded = this.jwt.decode<{ header?: { alg?: string; kid?: string } } | null>(token, {
       complete: true,
@@ -38,7 +64,8 @@ export class TokenVerifier {
     let claims: AccessTokenClaims;
     try {
       claims = await this.jwt.verifyAsync<AccessTokenClaims & object>(token, {
-        publicKey: this.pemOf(key),
+        // jsonwebtoken takes a KeyObject as it is; given PEM it parses the key again on every request.
+        publicKey: key as unknown as Buffer,
         algorithms: [JWT_ALGORITHM],
         issuer: JWT_ISSUER,
         audience: JWT_AUDIENCE,
@@ -48,25 +75,18 @@ export class TokenVerifier {
         throw unauthorized('TOKEN_EXPIRED', 'Access token has expired');
       throw unauthorized('TOKEN_INVALID', 'Access token is invalid');
     }
+    // A token without exp is not remembered (expiresAt 0).
+    const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : 0;
     if (typeof claims.sub === 'string' && claims.sub.startsWith(SERVICE_SUBJECT_PREFIX)) {
       const service = claims.sub.slice(SERVICE_SUBJECT_PREFIX.length);
       if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(service))
         throw unauthorized('TOKEN_INVALID', 'Access token has unexpected claims');
-      return { id: 0, username: service, service, token };
+      return { user: { id: 0, username: service, service, token }, expiresAt };
     }
     const id = Number(claims.sub);
     if (!Number.isSafeInteger(id) || id <= 0 || typeof claims.username !== 'string') {
       throw unauthorized('TOKEN_INVALID', 'Access token has unexpected claims');
     }
-    return { id, username: claims.username, token };
-  }
-
-  private pemOf(key: KeyObject): string {
-    let pem = this.pems.get(key);
-    if (!pem) {
-      pem = key.export({ type: 'spki', format: 'pem' }).toString();
-      this.pems.set(key, pem);
-    }
-    return pem;
+    return { user: { id, username: claims.username, token }, expiresAt };
   }
 }

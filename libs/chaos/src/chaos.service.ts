@@ -17,6 +17,14 @@ export class ChaosService {
   ) {}
 
   /**
+   * Whether an `inventory_delay` fault applies to this replica right now: code with a faster path that holds no
+   * lock across a round trip takes its locked path instead, so the delay is injected where it hurts.
+   */
+  inventoryDelayActive(): boolean {
+    return this.state.active('inventory_delay') !== null;
+  }
+
+  /**
    * Waits out the `inventory_delay` knob (restaurant service) when it is set for this replica and this call
    * falls within its `percent`. Await it exactly where the delay should hurt: inside the transaction that holds
    * the inventory row lock, so concurrent updates queue behind it. Asynchronous timer: the event loop keeps

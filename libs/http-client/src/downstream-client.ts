@@ -165,7 +165,12 @@ export class DownstreamClient {
         backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }),
       },
     );
-    const attemptTimeout = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+    // abortOnReturn: false: an attempt has read its whole body when it returns, so there is nothing to abort, and
+    // aborting every finished call costs a DOMException (a stack trace) per request.
+    const attemptTimeout = timeout(options.timeoutMs, {
+      strategy: TimeoutStrategy.Aggressive,
+      abortOnReturn: false,
+    });
     this.idempotentPolicy = wrap(retries, this.breaker, attemptTimeout);
     this.oncePolicy = wrap(this.breaker, attemptTimeout);
   }

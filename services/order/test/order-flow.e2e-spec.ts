@@ -234,8 +234,17 @@ describe('order service: the spec flow and the API', () => {
     expect(await kit.stock(4)).toBe(before - 4);
   });
 
+  /** Batched commit calls the restaurant has answered so far (its request metric). */
+  const commitBatches = async () => {
+    const metrics = (await request<string>(`${kit.restaurant.url}/metrics`)).body;
+    const pattern =
+      /http_server_request_duration_seconds_count\{[^}]*route="\/inventory\/reservations\/commits"[^}]*\} (\d+)/g;
+    return [...metrics.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
+  };
+
   it('200 concurrent orders for a menu with stock 50: exactly 50 confirmed, stock 0, audit ok', async () => {
     await kit.resetStock(50, [5]);
+    const batchesBefore = await commitBatches();
     const responses = await Promise.all(
       Array.from({ length: 200 }, () => kit.placeOrder(kit.token, [{ menu_id: 5, quantity: 1 }])),
     );
@@ -248,6 +257,18 @@ describe('order service: the spec flow and the API', () => {
     expect([audit.ok, audit.violations]).toEqual([true, []]);
     const menu = audit.menus.find((m: { menu_id: number }) => m.menu_id === 5);
     expect(menu).toMatchObject({ stock: 0, confirmed_quantity: 50, drift: 0 });
+    // Every confirmed order's reservation was committed by the background worker, in batches: far fewer
+    // commit calls reached the restaurant than there were orders.
+    const { rows } = await kit.pg.query(
+      `SELECT r.status, count(*)::int AS n FROM "order".orders o
+         JOIN restaurant.reservations r ON r.order_id = o.id::text
+        WHERE o.status = 'CONFIRMED' AND o.id = ANY($1::int[]) GROUP BY r.status`,
+      [responses.filter((res) => res.status === 201).map((res) => res.body.id)],
+    );
+    expect(rows).toEqual([{ status: 'committed', n: 50 }]);
+    const batches = (await commitBatches()) - batchesBefore;
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThan(50);
   });
 
   it('payment_fail 100%: every order FAILED with PAYMENT_FAILED (402), stock unchanged', async () => {

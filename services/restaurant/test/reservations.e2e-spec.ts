@@ -21,6 +21,8 @@ describe('restaurant service: reservations for the order service (real Postgres 
     request(`${url}/inventory/reservations/${orderId}/commit`, { method: 'POST', token: kit.token });
   const cancel = (orderId: string | number) =>
     request(`${url}/inventory/reservations/${orderId}/cancel`, { method: 'POST', token: kit.token });
+  const commitMany = (body: unknown, token: string = kit.token) =>
+    request(`${url}/inventory/reservations/commits`, { body, token });
   const get = (orderId: string | number) =>
     request(`${url}/inventory/reservations/${orderId}`, { token: kit.token });
   const ledgerRows = async () =>
@@ -92,6 +94,19 @@ describe('restaurant service: reservations for the order service (real Postgres 
       const { outcome: _b, ...b } = again.body;
       expect(b).toEqual(a);
       expect(await kit.stock(2)).toBe(stock);
+    });
+
+    it('answers a retry with the reservation it made even after the stock ran out', async () => {
+      await kit.resetStock(2, [6]);
+      const items = [{ menu_id: 6, quantity: 2 }];
+      expect((await reserve('sold-1', items)).status).toBe(201);
+      expect(await kit.stock(6)).toBe(0);
+      const again = await reserve('sold-1', items);
+      expect([again.status, again.body.outcome, again.body.status]).toEqual([200, 'replayed', 'active']);
+      const other = await reserve('sold-2', items);
+      expect([other.status, other.body.code]).toEqual([409, 'INSUFFICIENT_STOCK']);
+      expect(await kit.stock(6)).toBe(0);
+      await expectAuditOk();
     });
 
     it('handles the same reservation sent 5 times concurrently: stock moves once', async () => {
@@ -265,6 +280,58 @@ describe('restaurant service: reservations for the order service (real Postgres 
       expect((await commit(555003)).body.code).toBe('RESERVATION_NOT_FOUND');
       expect((await get(555003)).status).toBe(404);
       await expectAuditOk();
+    });
+  });
+
+  describe('batch commit (POST /inventory/reservations/commits)', () => {
+    it('commits many reservations in one call and says, per order id, what happened', async () => {
+      await kit.resetStock(50, [19]);
+      for (const id of ['bat-1', 'bat-2', 'bat-3', 'bat-4'])
+        await reserve(id, [{ menu_id: 19, quantity: 2 }]);
+      await commit('bat-3');
+      await release('bat-2');
+      const res = await commitMany({ order_ids: ['bat-1', 'bat-2', 'bat-3', 'bat-4', 'bat-404'] });
+      expect(res.status).toBe(200);
+      expect(res.body.results).toEqual([
+        { order_id: 'bat-1', result: 'committed' },
+        { order_id: 'bat-2', result: 'RESERVATION_RELEASED' },
+        { order_id: 'bat-3', result: 'already_committed' },
+        { order_id: 'bat-4', result: 'committed' },
+        { order_id: 'bat-404', result: 'RESERVATION_NOT_FOUND' },
+      ]);
+      for (const id of ['bat-1', 'bat-3', 'bat-4']) {
+        expect((await get(id)).body).toMatchObject({ status: 'committed', committed_at: expect.any(String) });
+      }
+      // Committing moves no stock; a committed reservation can no longer be released.
+      expect(await kit.stock(19)).toBe(44);
+      expect((await release('bat-1')).body.code).toBe('RESERVATION_COMMITTED');
+      // Idempotent: the same batch again changes nothing.
+      const again = await commitMany({ order_ids: ['bat-1', 'bat-4'] });
+      expect(again.body.results.map((r: { result: string }) => r.result)).toEqual([
+        'already_committed',
+        'already_committed',
+      ]);
+      const audit = await expectAuditOk();
+      expect(audit.menus.find((m: any) => m.menu_id === 19)).toMatchObject({ reserved_committed: 6 });
+    });
+
+    it('needs a token and rejects bad batches with 400, committing nothing', async () => {
+      await reserve('bat-bad', [{ menu_id: 19, quantity: 1 }]);
+      expect((await commitMany({ order_ids: ['bat-bad'] }, '')).status).toBe(401);
+      for (const body of [
+        {},
+        { order_ids: [] },
+        { order_ids: 'bat-bad' },
+        { order_ids: ['bat-bad', 'bat-bad'] },
+        { order_ids: ['bat-bad', 'bad key'] },
+        { order_ids: ['bat-bad', 42] },
+        { order_ids: Array.from({ length: 501 }, (_, i) => `bat-${i}`) },
+        { order_ids: ['bat-bad'], extra: true },
+      ]) {
+        const res = await commitMany(body);
+        expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+      }
+      expect((await get('bat-bad')).body.status).toBe('active');
     });
   });
 

@@ -13,7 +13,8 @@ const PAGE_SIZE = 500;
  *   for every menu: initial_stock = stock + Σ quantities of CONFIRMED orders
  *   no active or committed reservation belongs to a FAILED or CANCELLED order (or to no order at all)
  * Read-only and not a snapshot across the two services: meaningful once traffic has stopped and the saga worker
- * and the recovery loop have settled every order (`settled: true`).
+ * and the recovery loop have settled every order (`settled: true`, i.e. nothing was in flight when the audit
+ * began, nor when it ended).
  */
 @Injectable()
 export class OrderAuditService {
@@ -32,6 +33,15 @@ export class OrderAuditService {
     return this.inflight;
   }
 
+  /** No PENDING order and no saga task waiting. */
+  private async isSettled(): Promise<boolean> {
+    const [row] = await this.dataSource.query<{ settled: boolean }[]>(
+      `SELECT NOT EXISTS (SELECT 1 FROM "order"."orders" WHERE status = 'PENDING')
+              AND NOT EXISTS (SELECT 1 FROM "order"."saga_tasks" WHERE dead_at IS NULL) AS settled`,
+    );
+    return row.settled;
+  }
+
   private async run(): Promise<OrderAuditDto> {
     const violations: AuditViolationDto[] = [];
     let violationCount = 0;
@@ -40,6 +50,10 @@ export class OrderAuditService {
       if (violations.length < MAX_LISTED_VIOLATIONS) violations.push(violation);
     };
 
+    // Whether anything was in flight is read before the restaurant and again at the end: an order settling
+    // while the audit reads (a release landing between the restaurant's figures and ours) must not make a
+    // half-old picture look settled.
+    const settledBefore = await this.isSettled();
     const restaurantAudit = await this.restaurant.audit();
     const confirmed = new Map(
       (
@@ -130,7 +144,7 @@ export class OrderAuditService {
 
     return {
       ok: violationCount === 0,
-      settled: counts.PENDING === 0 && sagaTasks.pending === 0,
+      settled: settledBefore && counts.PENDING === 0 && sagaTasks.pending === 0,
       checked_at: new Date().toISOString(),
       orders: counts,
       saga_tasks: sagaTasks,

@@ -107,6 +107,37 @@ export class RestaurantServiceClient {
     return this.transition(context, 'POST', `/inventory/reservations/${orderId}/commit`);
   }
 
+  /**
+   * Commits many reservations in one call (background work, service token). Each order id gets its own result;
+   * an id the restaurant could not settle this time (changed meanwhile) comes back as a retryable 503.
+   */
+  async commitMany(orderIds: number[]): Promise<Map<number, TransitionResult>> {
+    const response = await this.call<Body<{ results: { order_id: string; result: string }[] }>>(
+      {},
+      {
+        method: 'POST',
+        path: '/inventory/reservations/commits',
+        body: { order_ids: orderIds.map(String) },
+      },
+    );
+    const results = new Map<number, TransitionResult>();
+    if (response.status !== 200) {
+      const refused = rejected(response);
+      for (const id of orderIds) results.set(id, { done: false, ...refused });
+      return results;
+    }
+    for (const { order_id, result } of response.body.results) {
+      const code = BATCH_COMMIT_REFUSALS[result];
+      results.set(
+        Number(order_id),
+        code
+          ? { done: false, status: code.status, code: result, message: code.message }
+          : { done: true, outcome: result },
+      );
+    }
+    return results;
+  }
+
   cancel(orderId: number, context: CallContext = {}): Promise<TransitionResult> {
     return this.transition(context, 'POST', `/inventory/reservations/${orderId}/cancel`);
   }
@@ -178,6 +209,13 @@ export class RestaurantServiceClient {
     return send(await this.serviceToken.get());
   }
 }
+
+/** A batched commit's per-order refusals, with the status the single commit would have answered. */
+const BATCH_COMMIT_REFUSALS: Record<string, { status: number; message: string } | undefined> = {
+  RESERVATION_RELEASED: { status: 409, message: 'the reservation was released or cancelled' },
+  RESERVATION_NOT_FOUND: { status: 404, message: 'no reservation for this order' },
+  INVENTORY_BUSY: { status: 503, message: 'the reservation changed meanwhile; try again' },
+};
 
 function rejected(response: DownstreamResponse<Body<unknown>>) {
   return {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PreparedStatement } from '@food-delivery/database';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager, type Repository } from 'typeorm';
 import type { SagaAction } from '../saga/saga-task.entity';
@@ -57,9 +58,105 @@ export function toOrderDto(order: Order): OrderDto {
   };
 }
 
+/** An order row as raw SQL returns it (`total` is a bigint, i.e. a string). */
+interface OrderRow {
+  id: number;
+  user_id: number;
+  status: OrderStatus;
+  failure_reason: FailureReason | null;
+  total: string | null;
+  address: string;
+  phone: string;
+  idempotency_key: string | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface OrderItemRow {
+  menu_id: number;
+  quantity: number;
+  name: string | null;
+  unit_price: number | null;
+}
+
+const ORDER_COLUMNS =
+  'id, user_id, status, failure_reason, total, address, phone, idempotency_key, version, created_at, updated_at';
+
+/** The entity from a raw row, without a second query for what the statement already returned. */
+function orderFromRow(row: OrderRow, items: OrderItemRow[]): Order {
+  const order = Object.assign(new Order(), {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status,
+    failureReason: row.failure_reason,
+    total: row.total === null ? null : Number(row.total),
+    address: row.address,
+    phone: row.phone,
+    idempotencyKey: row.idempotency_key,
+    version: row.version,
+    // json_agg returns timestamps as strings; the driver returns Dates.
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  });
+  order.items = items.map((item) =>
+    Object.assign(new OrderItem(), {
+      orderId: row.id,
+      menuId: item.menu_id,
+      quantity: item.quantity,
+      name: item.name,
+      unitPrice: item.unit_price,
+    }),
+  );
+  return order;
+}
+
 const ORDERS = '"order"."orders"';
 const ORDER_ITEMS = '"order"."order_items"';
 const SAGA_TASKS = '"order"."saga_tasks"';
+
+/** A new PENDING order and its items in one statement (see insertPending). */
+const INSERT_PENDING = new PreparedStatement<OrderRow>(`
+  WITH o AS (
+    INSERT INTO ${ORDERS} (user_id, status, address, phone, idempotency_key, request_hash)
+    VALUES ($1, 'PENDING', $2, $3, $4, $5)
+    ON CONFLICT (user_id, idempotency_key) DO NOTHING
+    RETURNING ${ORDER_COLUMNS}
+  ), i AS (
+    INSERT INTO ${ORDER_ITEMS} (order_id, menu_id, quantity)
+    SELECT o.id, l.menu_id, l.quantity FROM o, unnest($6::int[], $7::int[]) AS l(menu_id, quantity)
+  )
+  SELECT * FROM o`);
+
+/** A status change with optional prices and a saga task in one statement (see transition). */
+const TRANSITION = new PreparedStatement<OrderRow & { items: OrderItemRow[] }>(`
+  WITH l AS (
+    SELECT * FROM unnest($5::int[], $6::varchar[], $7::int[]) AS l(menu_id, name, unit_price)
+  ), o AS (
+    UPDATE ${ORDERS}
+       SET status = $2, failure_reason = $3, version = version + 1, updated_at = now(),
+           total = COALESCE((SELECT SUM(i.quantity::bigint * l.unit_price)
+                               FROM ${ORDER_ITEMS} i JOIN l ON l.menu_id = i.menu_id
+                              WHERE i.order_id = $1), total)
+     WHERE id = $1 AND status = ANY($4::varchar[])
+     RETURNING ${ORDER_COLUMNS}
+  ), priced AS (
+    UPDATE ${ORDER_ITEMS} i SET name = l.name, unit_price = l.unit_price
+      FROM l, o
+     WHERE i.order_id = o.id AND i.menu_id = l.menu_id
+     RETURNING i.menu_id, i.quantity, i.name, i.unit_price
+  ), task AS (
+    INSERT INTO ${SAGA_TASKS} (order_id, action, next_attempt_at)
+    SELECT o.id, $8::varchar, now() + $9::int * interval '1 millisecond' FROM o WHERE $8::varchar IS NOT NULL
+    ON CONFLICT (order_id, action) DO NOTHING
+  )
+  SELECT o.*,
+         COALESCE((SELECT json_agg(priced) FROM priced),
+                  (SELECT json_agg(json_build_object('menu_id', i.menu_id, 'quantity', i.quantity,
+                                                     'name', i.name, 'unit_price', i.unit_price))
+                     FROM ${ORDER_ITEMS} i WHERE i.order_id = $1),
+                  '[]'::json) AS items
+    FROM o`);
 
 /**
  * Orders in Postgres. Every status change is a conditional update (`WHERE status IN (...)`, or a row lock for
@@ -90,27 +187,30 @@ export class OrderStore {
   }
 
   /**
-   * Records a new PENDING order with its items. Returns null when the user already has an order with this
-   * Idempotency-Key: a racing duplicate waits on the unique index until the first one commits, then finds it.
+   * Records a new PENDING order with its items in one statement (atomic without an explicit transaction, one
+   * round trip). Returns null when the user already has an order with this Idempotency-Key: a racing duplicate
+   * waits on the unique index until the first one commits, then finds it.
    */
   async insertPending(input: NewOrder): Promise<Order | null> {
-    const id = await this.dataSource.transaction(async (manager) => {
-      const [inserted] = await manager.query<{ id: number }[]>(
-        `INSERT INTO ${ORDERS} (user_id, status, address, phone, idempotency_key, request_hash)
-         VALUES ($1, 'PENDING', $2, $3, $4, $5)
-         ON CONFLICT (user_id, idempotency_key) DO NOTHING
-         RETURNING id`,
-        [input.userId, input.address, input.phone, input.idempotencyKey, input.requestHash],
-      );
-      if (!inserted) return null;
-      await manager.query(
-        `INSERT INTO ${ORDER_ITEMS} (order_id, menu_id, quantity)
-         SELECT $1, menu_id, quantity FROM unnest($2::int[], $3::int[]) AS l(menu_id, quantity)`,
-        [inserted.id, input.items.map((item) => item.menu_id), input.items.map((item) => item.quantity)],
-      );
-      return inserted.id;
-    });
-    return id === null ? null : this.findById(id);
+    const [row] = await INSERT_PENDING.run(this.dataSource, [
+      input.userId,
+      input.address,
+      input.phone,
+      input.idempotencyKey,
+      input.requestHash,
+      input.items.map((item) => item.menu_id),
+      input.items.map((item) => item.quantity),
+    ]);
+    if (!row) return null;
+    return orderFromRow(
+      row,
+      input.items.map((item) => ({
+        menu_id: item.menu_id,
+        quantity: item.quantity,
+        name: null,
+        unit_price: null,
+      })),
+    );
   }
 
   findById(id: number): Promise<Order | null> {
@@ -137,61 +237,35 @@ export class OrderStore {
     return { orders, total };
   }
 
-  /** Stores the restaurant's prices on a PENDING order; false when the order is no longer PENDING. */
-  async savePrices(orderId: number, priced: PricedItem[]): Promise<boolean> {
-    const version = await this.dataSource.transaction(async (manager) => {
-      const [locked] = await manager.query<{ id: number }[]>(
-        `SELECT id FROM ${ORDERS} WHERE id = $1 AND status = 'PENDING' FOR UPDATE`,
-        [orderId],
-      );
-      if (!locked) return null;
-      await manager.query(
-        `UPDATE ${ORDER_ITEMS} i SET name = l.name, unit_price = l.unit_price
-           FROM unnest($2::int[], $3::varchar[], $4::int[]) AS l(menu_id, name, unit_price)
-          WHERE i.order_id = $1 AND i.menu_id = l.menu_id`,
-        [
-          orderId,
-          priced.map((item) => item.menu_id),
-          priced.map((item) => item.name),
-          priced.map((item) => item.unit_price),
-        ],
-      );
-      const [rows] = await manager.query<[{ version: number }[], number]>(
-        `UPDATE ${ORDERS} SET total = (SELECT SUM(quantity::bigint * unit_price) FROM ${ORDER_ITEMS}
-                                        WHERE order_id = $1),
-                              version = version + 1, updated_at = now()
-          WHERE id = $1
-          RETURNING version`,
-        [orderId],
-      );
-      return rows[0].version;
-    });
-    if (version === null) return false;
-    await this.cache.invalidate(orderId, version);
-    return true;
-  }
-
   /**
-   * Moves an order from one of `from` to `to`, with the saga task that must follow, in one transaction.
-   * Returns the updated order, or null when the order was not in one of `from` (someone else decided first).
+   * Moves an order from one of `from` to `to` in one statement (one round trip, atomic): optionally stores the
+   * restaurant's prices and the total, and queues the saga task that must follow. Returns the updated order
+   * with its items, or null when the order was not in one of `from` (someone else decided first). Invalidates
+   * the cached copy (there is none of a PENDING order).
    */
   async transition(
     orderId: number,
     from: OrderStatus[],
     to: OrderStatus,
-    options: { reason?: FailureReason | null; task?: TaskToQueue } = {},
+    options: { reason?: FailureReason | null; task?: TaskToQueue; priced?: PricedItem[] } = {},
   ): Promise<Order | null> {
-    const changed = await this.dataSource.transaction(async (manager) => {
-      const updated = await manager.query<UpdateResult>(
-        `UPDATE ${ORDERS} SET status = $2, failure_reason = $3, version = version + 1, updated_at = now()
-          WHERE id = $1 AND status = ANY($4::varchar[])`,
-        [orderId, to, options.reason ?? null, from],
-      );
-      if (affected(updated) === 0) return false;
-      if (options.task) await queueTask(manager, orderId, options.task);
-      return true;
-    });
-    return changed ? this.publish(orderId) : null;
+    const priced = options.priced ?? [];
+    const [row] = await TRANSITION.run(this.dataSource, [
+      orderId,
+      to,
+      options.reason ?? null,
+      from,
+      priced.map((item) => item.menu_id),
+      priced.map((item) => item.name),
+      priced.map((item) => item.unit_price),
+      options.task?.action ?? null,
+      options.task?.leaseMs ?? 0,
+    ]);
+    if (!row) return null;
+    const order = orderFromRow(row, row.items);
+    // PENDING orders are never cached (see OrdersService.findOne), so leaving PENDING has nothing to evict.
+    if (from.some((status) => status !== 'PENDING')) await this.cache.invalidate(orderId, order.version);
+    return order;
   }
 
   /**
@@ -228,13 +302,6 @@ export class OrderStore {
     if (order) await this.cache.invalidate(orderId, order.version);
     return order;
   }
-}
-
-/** TypeORM answers an UPDATE or DELETE with `[rows, rowCount]`. */
-export type UpdateResult = [unknown[], number];
-
-export function affected(result: UpdateResult): number {
-  return result[1] ?? 0;
 }
 
 async function queueTask(manager: EntityManager, orderId: number, task: TaskToQueue): Promise<void> {

@@ -16,7 +16,7 @@ import type { CreateOrderDto } from './dto/create-order.dto';
 import type { OrderDto, OrderPageDto } from './dto/order.dto';
 import { OrderCache } from './order-cache.service';
 import { failureOf, type SagaFailure } from './order-failures';
-import { OrderStore, toOrderDto } from './order-store.service';
+import { OrderStore, toOrderDto, type PricedItem } from './order-store.service';
 import type { FailureReason, Order } from './order.entity';
 
 /** What placing an order came to. */
@@ -73,13 +73,18 @@ export class OrdersService {
     const context: CallContext = { token: user.token, requestId: meta.requestId };
     const requestHash = hashRequest(dto);
     const key = meta.idempotencyKey ?? null;
-    if (key) {
-      const previous = await this.store.findByIdempotencyKey(user.id, key);
-      if (previous) return this.replay(previous.order, previous.requestHash, requestHash);
-    }
 
-    // Throws 504/503/502 (naming the user service) or 403 before anything is written.
-    await this.users.validate(user.id, context);
+    // Throws 504/503/502 (naming the user service) or 403 before anything is written. A replayed key is found
+    // by the insert below (no lookup on the hot path), or here when the user service cannot answer: a client
+    // retrying an order that was placed still gets its answer during a user-service outage.
+    try {
+      await this.users.validate(user.id, context);
+    } catch (error) {
+      const previous =
+        key && error instanceof DependencyError ? await this.store.findByIdempotencyKey(user.id, key) : null;
+      if (previous) return this.replay(previous.order, previous.requestHash, requestHash);
+      throw error;
+    }
 
     const started = process.hrtime.bigint();
     const order = await this.store.insertPending({
@@ -122,7 +127,9 @@ export class OrdersService {
     const order = await this.store.findForUser(user.id, id);
     if (!order) throw orderNotFound(id);
     const dto = toOrderDto(order);
-    await this.cache.fill(dto, order.version);
+    // A PENDING order is about to change (the saga decides within seconds): not worth caching, and never
+    // caching it spares the saga a cache invalidation on every order.
+    if (order.status !== 'PENDING') await this.cache.fill(dto, order.version);
     return { order: dto, cached: false };
   }
 
@@ -219,13 +226,13 @@ export class OrdersService {
         break;
     }
 
-    if (!(await this.store.savePrices(order.id, reserved.reservation.items))) return this.current(order.id);
-
     if (this.env.SAGA_PAUSE_BEFORE_PAYMENT_MS > 0) {
       // Test hook (see OrderEnv): a window between reservation and payment to crash the process in.
       await sleep(this.env.SAGA_PAUSE_BEFORE_PAYMENT_MS);
     }
 
+    // The restaurant's prices are stored with the outcome, in the same statement.
+    const priced = reserved.reservation.items;
     const paid = this.payments.charge();
     setSpanAttributes({ 'payment.outcome': paid ? 'approved' : 'declined' });
     if (!paid) {
@@ -239,21 +246,23 @@ export class OrdersService {
           message: `Payment for order ${order.id} failed; the reserved stock was given back`,
         },
         // The spec's rollback: the stock is back before the client hears about the failure.
-        { releaseNow: true },
+        { releaseNow: true, priced },
       );
     }
 
+    // The stock is already held by the reservation; committing only makes it final. The commit task is due at
+    // once and the background worker sends commits to the restaurant in batches, so the client does not wait
+    // for it and many orders share one call.
     const confirmed = await this.store.transition(order.id, ['PENDING'], 'CONFIRMED', {
-      task: { action: 'commit', leaseMs: this.worker.leaseMs },
+      task: { action: 'commit', leaseMs: 0 },
+      priced,
     });
     if (!confirmed) return this.current(order.id);
+    this.worker.wake();
     this.logger.log(
       { event: 'order.confirmed', order_id: order.id, total: confirmed.total },
       `Order ${order.id} confirmed`,
     );
-    // The stock is already held by the reservation; committing only makes it final, so a failure here is
-    // retried in the background without troubling the client.
-    await this.worker.runInline(order.id, 'commit', context);
     return { order: toOrderDto(confirmed), created: true, failure: null };
   }
 
@@ -267,10 +276,11 @@ export class OrdersService {
     reason: FailureReason,
     context: CallContext,
     failure: SagaFailure,
-    options: { releaseNow?: boolean } = {},
+    options: { releaseNow?: boolean; priced?: PricedItem[] } = {},
   ): Promise<PlaceOutcome> {
     const failed = await this.store.transition(orderId, ['PENDING'], 'FAILED', {
       reason,
+      priced: options.priced,
       task: { action: 'release', leaseMs: options.releaseNow ? this.worker.leaseMs : 0 },
     });
     if (!failed) return this.current(orderId);

@@ -113,8 +113,9 @@ export class RecoveryService implements BeforeApplicationShutdown {
     }
     try {
       if (reservation?.status === 'committed') {
-        await this.orders.savePrices(orderId, reservation.items);
-        const confirmed = await this.orders.transition(orderId, ['PENDING'], 'CONFIRMED');
+        const confirmed = await this.orders.transition(orderId, ['PENDING'], 'CONFIRMED', {
+          priced: reservation.items,
+        });
         if (!confirmed) return false;
         recoveries.inc({ status: 'CONFIRMED' });
         this.logger.log(

@@ -45,6 +45,14 @@ export class SagaTasks {
     ]);
   }
 
+  /** The restaurant confirmed these: the tasks are done. */
+  async completeMany(orderIds: number[], action: SagaAction): Promise<void> {
+    await this.dataSource.query(`DELETE FROM ${SAGA_TASKS} WHERE order_id = ANY($1::int[]) AND action = $2`, [
+      orderIds,
+      action,
+    ]);
+  }
+
   /** Try again after `delayMs`. `counted`: the attempt was already counted when the task was claimed. */
   async retryLater(
     orderId: number,

@@ -9,8 +9,14 @@ import { SagaTasks, type ClaimedTask } from './saga-tasks.service';
 
 type Verdict = { result: 'done' } | { result: 'retry' | 'dead'; error: string };
 
-/** Refusals that a later attempt may overcome (token trouble, throttling); every other 4xx is final. */
-const RETRYABLE_STATUSES = new Set([401, 403, 408, 429]);
+/**
+ * Refusals that a later attempt may overcome (token trouble, throttling, an order of a batched commit that the
+ * restaurant could not settle this time); every other 4xx is final.
+ */
+const RETRYABLE_STATUSES = new Set([401, 403, 408, 429, 503]);
+
+/** The most commits sent to the restaurant in one call (its limit is 500). */
+const COMMIT_BATCH_MAX = 500;
 
 /**
  * Executes the saga's outbox: the release / commit / cancel calls the restaurant must eventually accept. A task
@@ -100,7 +106,12 @@ export class SagaWorker implements BeforeApplicationShutdown {
       this.logger.warn(`Could not claim saga tasks: ${(error as Error).message}`);
       return;
     }
-    const queue = [...claimed];
+    // Commits go to the restaurant in batches (one call and one statement for many orders); the rest one by one.
+    const commits = claimed.filter((task) => task.action === 'commit');
+    const queue = claimed.filter((task) => task.action !== 'commit');
+    for (let i = 0; i < commits.length; i += COMMIT_BATCH_MAX) {
+      await this.runCommits(commits.slice(i, i + COMMIT_BATCH_MAX));
+    }
     const runner = async () => {
       for (let task = queue.shift(); task; task = queue.shift()) {
         const verdict = await this.execute(task.orderId, task.action, {});
@@ -112,6 +123,65 @@ export class SagaWorker implements BeforeApplicationShutdown {
     );
     // A full batch means more may be due: go again at once.
     if (claimed.length === this.env.SAGA_WORKER_BATCH) this.wakeRequested = true;
+  }
+
+  /** One batched commit call; tasks it settled are completed together, the others recorded one by one. */
+  private async runCommits(tasks: ClaimedTask[]): Promise<void> {
+    const verdicts = await this.commitVerdicts(tasks.map((task) => task.orderId));
+    const done = tasks.filter((task) => verdicts.get(task.orderId)?.result === 'done');
+    if (done.length) {
+      try {
+        await this.tasks.completeMany(
+          done.map((task) => task.orderId),
+          'commit',
+        );
+        sagaTaskAttempts.inc({ action: 'commit', result: 'done' }, done.length);
+      } catch (error) {
+        // The rows stay: their lease expires and the (idempotent) commits are sent again.
+        this.logger.warn(`Could not record ${done.length} commits: ${(error as Error).message}`);
+      }
+    }
+    for (const task of tasks) {
+      const verdict = verdicts.get(task.orderId);
+      if (verdict && verdict.result !== 'done') await this.record(task, verdict, true);
+    }
+  }
+
+  /** Commits the orders' reservations in one call and judges each answer. */
+  private async commitVerdicts(orderIds: number[]): Promise<Map<number, Verdict>> {
+    const verdicts = new Map<number, Verdict>();
+    let results: Map<number, TransitionResult>;
+    try {
+      results = await this.restaurant.commitMany(orderIds);
+    } catch (error) {
+      // DependencyError (timeout, open circuit, 5xx), the service token being unavailable.
+      const verdict: Verdict = {
+        result: 'retry',
+        error: error instanceof Error ? error.message : String(error),
+      };
+      for (const id of orderIds) verdicts.set(id, verdict);
+      return verdicts;
+    }
+    for (const id of orderIds) {
+      const committed = results.get(id) ?? {
+        done: false as const,
+        status: 503,
+        code: 'NO_RESULT',
+        message: 'the restaurant did not answer for this order',
+      };
+      if (committed.done || !['RESERVATION_RELEASED', 'RESERVATION_NOT_FOUND'].includes(committed.code)) {
+        verdicts.set(id, verdictOf(committed));
+        continue;
+      }
+      // The reservation was given back: expected only when the order was cancelled meanwhile.
+      try {
+        const order = await this.orders.findById(id);
+        verdicts.set(id, order?.status === 'CANCELLED' ? { result: 'done' } : verdictOf(committed));
+      } catch (error) {
+        verdicts.set(id, { result: 'retry', error: (error as Error).message });
+      }
+    }
+    return verdicts;
   }
 
   private async record(task: ClaimedTask, verdict: Verdict, counted: boolean): Promise<void> {
@@ -173,15 +243,8 @@ export class SagaWorker implements BeforeApplicationShutdown {
         }
         case 'cancel':
           return verdictOf(await this.restaurant.cancel(orderId, context));
-        case 'commit': {
-          const committed = await this.restaurant.commit(orderId, context);
-          if (committed.done || !['RESERVATION_RELEASED', 'RESERVATION_NOT_FOUND'].includes(committed.code)) {
-            return verdictOf(committed);
-          }
-          // The reservation was given back: expected only when the order was cancelled meanwhile.
-          const order = await this.orders.findById(orderId);
-          return order?.status === 'CANCELLED' ? { result: 'done' } : verdictOf(committed);
-        }
+        case 'commit':
+          return (await this.commitVerdicts([orderId])).get(orderId)!;
       }
     } catch (error) {
       // DependencyError (timeout, open circuit, 5xx), the service token being unavailable, a database hiccup.

@@ -44,6 +44,8 @@ export class MenuCache {
   /** Keys whose invalidation did not reach Redis: bypassed by this replica until it does. */
   private readonly pending = new Set<string>();
   private flushing: Promise<void> | null = null;
+  /** Keys to invalidate at the end of this turn of the event loop, and the promise their callers wait on. */
+  private nextInvalidation: { keys: Set<string>; done: Promise<void> } | null = null;
   private lastWarning = 0;
 
   constructor(private readonly redis: RedisService) {
@@ -80,11 +82,24 @@ export class MenuCache {
     return { body, hit: false };
   }
 
-  /** Drops the list and the given menus' entries after their stock changed (call after the commit). */
-  async invalidateMenus(menuIds: Iterable<number>): Promise<void> {
+  /**
+   * Drops the list and the given menus' entries after their stock changed (call after the commit). Calls made in
+   * the same turn of the event loop share one Redis round trip (under load many reservations finish together);
+   * each caller resolves once its keys are gone.
+   */
+  invalidateMenus(menuIds: Iterable<number>): Promise<void> {
     const keys = [MENU_LIST_KEY, ...new Set([...menuIds].map(menuKey))];
     for (const key of keys) this.flights.forget(key);
-    await this.invalidate(keys);
+    if (!this.nextInvalidation) {
+      const batch = new Set<string>();
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.nextInvalidation = null;
+        return this.invalidate([...batch]);
+      });
+      this.nextInvalidation = { keys: batch, done };
+    }
+    for (const key of keys) this.nextInvalidation.keys.add(key);
+    return this.nextInvalidation.done;
   }
 
   private async invalidate(keys: string[]): Promise<void> {

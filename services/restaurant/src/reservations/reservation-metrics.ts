@@ -24,3 +24,8 @@ export async function countReservation<T extends { result: { outcome: string } }
     throw error;
   }
 }
+
+/** Counts one order of a batched commit (`operation="commit"`, the same series as single commits). */
+export function countCommit(result: string): void {
+  reservations.inc({ operation: 'commit', outcome: result.toLowerCase() });
+}

@@ -17,6 +17,8 @@ import type { FastifyReply } from 'fastify';
 import { serverTiming } from '../inventory/inventory-transactions.service';
 import type { Timed } from '../inventory/inventory.service';
 import {
+  CommitReservationsDto,
+  CommitReservationsResultDto,
   CreateReservationDto,
   ListReservationsQueryDto,
   ReservationDto,
@@ -108,6 +110,21 @@ export class ReservationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReservationResultDto> {
     return send(reply, await this.reservations.release(orderId, user));
+  }
+
+  @Post('commits')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Commit many reservations at once (the order service batches its commits)',
+    description:
+      'Each order id: active → committed, or a result saying why not. One statement for the whole batch; ' +
+      'idempotent like the single commit.',
+  })
+  @ApiOkResponse({ type: CommitReservationsResultDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'INVENTORY_BUSY' })
+  async commitMany(@Body() dto: CommitReservationsDto): Promise<CommitReservationsResultDto> {
+    return { results: await this.reservations.commitMany(dto.order_ids) };
   }
 
   @Post(':orderId/commit')

@@ -2,12 +2,22 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { AuthUser } from '@food-delivery/auth';
 import { ApiError } from '@food-delivery/http';
 import { setSpanAttributes } from '@food-delivery/observability';
+import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
-import { InventoryTransactions, type InventoryTx } from '../inventory/inventory-transactions.service';
+import { ChaosService } from '@food-delivery/chaos';
+import { PreparedStatement } from '@food-delivery/database';
+import {
+  asInventoryBusy,
+  InventoryTransactions,
+  type InventoryTx,
+  type LockedMenu,
+  type LockTimings,
+} from '../inventory/inventory-transactions.service';
 import type { Timed } from '../inventory/inventory.service';
 import { insufficientStock, type Shortage } from '../inventory/stock-errors';
 import { MenuCache } from '../menus/menu-cache.service';
 import type {
+  CommitOutcomeDto,
   CreateReservationDto,
   ListReservationsQueryDto,
   ReservationDto,
@@ -15,12 +25,13 @@ import type {
   ReservationResultDto,
 } from './dto/reservation.dto';
 import { toOrderKey } from './order-key';
-import { countReservation } from './reservation-metrics';
+import { countCommit, countReservation } from './reservation-metrics';
 import {
   checkReplay,
   planCancel,
   planCommit,
   planRelease,
+  type LineItem,
   type ReservationOutcome,
   type TransitionPlan,
 } from './reservation-rules';
@@ -35,6 +46,18 @@ interface ReservationRow {
   committed_at: Date | null;
   released_at: Date | null;
   items: { menu_id: number; name: string; quantity: number; unit_price: number }[];
+}
+
+/** What a reservation request came to (before it is answered). */
+interface ReserveDecision {
+  reservation: ReservationRow;
+  outcome: 'reserved' | 'replayed';
+}
+
+/** Timestamps as `row_to_json` returns them. */
+interface Timestamps {
+  created_at: string;
+  updated_at: string;
 }
 
 const RESERVATION_COLUMNS = 'order_id, status, user_id, created_at, updated_at, committed_at, released_at';
@@ -54,17 +77,97 @@ const selectReservations = (where: string, tail = '') => `
    GROUP BY r.order_id
    ${tail}`;
 
-/** Takes the stock and writes the items, for rows the transaction has locked and checked. */
-const TAKE_STOCK = `
-  WITH lines AS (
+/**
+ * For menu rows the transaction has locked and checked: claims the ledger row for the order id and, only if the
+ * claim is new, takes the stock and writes the items. One statement, so the locks are held for one round trip
+ * (plus the commit). Returns the claimed row, or nothing when the order id already had one (a replay).
+ */
+const CLAIM_AND_TAKE_STOCK = `
+  WITH claim AS (
+    INSERT INTO restaurant.reservations (order_id, status, user_id) VALUES ($1, 'active', $5)
+    ON CONFLICT (order_id) DO NOTHING
+    RETURNING ${RESERVATION_COLUMNS}
+  ), lines AS (
     SELECT * FROM unnest($2::int[], $3::int[], $4::int[]) AS l(menu_id, quantity, unit_price)
+     WHERE EXISTS (SELECT 1 FROM claim)
   ), taken AS (
     UPDATE restaurant.menus m SET stock = m.stock - l.quantity, updated_at = now()
       FROM lines l WHERE m.id = l.menu_id
-    RETURNING m.id
+  ), items AS (
+    INSERT INTO restaurant.reservation_items (order_id, menu_id, quantity, unit_price)
+    SELECT $1, menu_id, quantity, unit_price FROM lines
   )
-  INSERT INTO restaurant.reservation_items (order_id, menu_id, quantity, unit_price)
-  SELECT $1, menu_id, quantity, unit_price FROM lines`;
+  SELECT * FROM claim`;
+
+/**
+ * The whole reservation as one statement, i.e. its own transaction: lock the menu rows in ascending id order,
+ * check every line, and only if all are in stock claim the ledger row, take the stock and write the items. The
+ * row locks last for the statement only (no round trip while they are held). Answers with the claimed row
+ * (null when nothing was written: a shortage, a missing menu, or an order id that already has a reservation)
+ * and the locked menus, from which the caller explains a refusal.
+ */
+const RESERVE_IN_ONE_STATEMENT = new PreparedStatement<{
+  claimed: (Omit<ReservationRow, 'items' | 'created_at' | 'updated_at'> & Timestamps) | null;
+  menus: LockedMenu[];
+}>(`
+  WITH lines AS (
+    SELECT * FROM unnest($2::int[], $3::int[]) AS l(menu_id, quantity)
+  ), locked AS (
+    SELECT m.id, m.name, m.price, m.stock FROM restaurant.menus m
+     WHERE m.id = ANY($2::int[]) ORDER BY m.id FOR UPDATE
+  ), verdict AS (
+    SELECT count(*) = cardinality($2::int[]) AND COALESCE(bool_and(k.stock >= l.quantity), false) AS ok
+      FROM lines l JOIN locked k ON k.id = l.menu_id
+  ), claim AS (
+    INSERT INTO restaurant.reservations (order_id, status, user_id)
+    SELECT $1, 'active', $4 FROM verdict WHERE verdict.ok
+    ON CONFLICT (order_id) DO NOTHING
+    RETURNING ${RESERVATION_COLUMNS}
+  ), taken AS (
+    UPDATE restaurant.menus m SET stock = m.stock - l.quantity, updated_at = now()
+      FROM lines l WHERE m.id = l.menu_id AND EXISTS (SELECT 1 FROM claim)
+  ), items AS (
+    INSERT INTO restaurant.reservation_items (order_id, menu_id, quantity, unit_price)
+    SELECT $1, l.menu_id, l.quantity, k.price FROM lines l JOIN locked k ON k.id = l.menu_id
+     WHERE EXISTS (SELECT 1 FROM claim)
+  )
+  SELECT (SELECT row_to_json(c) FROM claim c) AS claimed,
+         COALESCE((SELECT json_agg(k ORDER BY k.id) FROM locked k), '[]'::json) AS menus`);
+
+/** Active → committed for many order ids in one statement, with each id's status (see commitMany). */
+const COMMIT_MANY = new PreparedStatement<{
+  order_id: string;
+  status: ReservationStatus | null;
+  changed: boolean;
+}>(`
+  WITH u AS (
+    UPDATE restaurant.reservations SET status = 'committed', updated_at = now(), committed_at = now()
+     WHERE order_id = ANY($1::varchar[]) AND status = 'active'
+    RETURNING order_id
+  )
+  SELECT k.order_id, r.status, u.order_id IS NOT NULL AS changed
+    FROM unnest($1::varchar[]) WITH ORDINALITY AS k(order_id, position)
+    LEFT JOIN u ON u.order_id = k.order_id
+    LEFT JOIN restaurant.reservations r ON r.order_id = k.order_id
+   ORDER BY k.position`);
+
+/** Active → committed in one statement, answering with the reservation and its items (the usual commit). */
+const COMMIT_ACTIVE = new PreparedStatement<ReservationRow>(`
+  WITH u AS (
+    UPDATE restaurant.reservations SET status = 'committed', updated_at = now(), committed_at = now()
+     WHERE order_id = $1 AND status = 'active'
+    RETURNING ${RESERVATION_COLUMNS}
+  )
+  SELECT u.*,
+         COALESCE(
+           json_agg(json_build_object('menu_id', i.menu_id, 'name', m.name, 'quantity', i.quantity,
+                                      'unit_price', i.unit_price) ORDER BY i.menu_id)
+             FILTER (WHERE i.menu_id IS NOT NULL),
+           '[]'::json) AS items
+    FROM u
+    LEFT JOIN restaurant.reservation_items i ON i.order_id = u.order_id
+    LEFT JOIN restaurant.menus m ON m.id = i.menu_id
+   GROUP BY u.order_id, u.status, u.user_id, u.created_at, u.updated_at, u.committed_at, u.released_at`);
 
 const GIVE_BACK_STOCK = `
   UPDATE restaurant.menus m SET stock = m.stock + l.quantity, updated_at = now()
@@ -87,6 +190,7 @@ export class ReservationsService {
     private readonly dataSource: DataSource,
     private readonly transactions: InventoryTransactions,
     private readonly cache: MenuCache,
+    private readonly chaos: ChaosService,
   ) {}
 
   reserve(dto: CreateReservationDto, user: AuthUser): Promise<Timed<ReservationResultDto>> {
@@ -98,54 +202,9 @@ export class ReservationsService {
     const items = [...dto.items].sort((a, b) => a.menu_id - b.menu_id);
     const menuIds = items.map((item) => item.menu_id);
 
-    const timed = await this.transactions.run('reserve', async (tx) => {
-      setSpanAttributes({ 'order.id': orderId }, tx.span);
-      // Claiming the ledger row first serialises identical requests: a concurrent one waits on this insert and
-      // then finds the committed reservation (or, if this one rolls back, claims the key itself).
-      const [claimed] = await tx.query<Omit<ReservationRow, 'items'>>(
-        `INSERT INTO restaurant.reservations (order_id, status, user_id) VALUES ($1, 'active', $2)
-         ON CONFLICT (order_id) DO NOTHING RETURNING ${RESERVATION_COLUMNS}`,
-        [orderId, user.id],
-      );
-      if (!claimed) {
-        const [existing] = await tx.query<ReservationRow>(selectReservations('r.order_id = $1'), [orderId]);
-        checkReplay(orderId, existing, items);
-        return { reservation: existing, outcome: 'replayed' as const };
-      }
-
-      const menus = await tx.lockMenus(menuIds);
-      const missing = menuIds.filter((id) => !menus.has(id));
-      if (missing.length) {
-        throw new ApiError(404, 'MENU_NOT_FOUND', `Menu ${missing.join(', ')} does not exist`);
-      }
-      const shortages: Shortage[] = [];
-      for (const item of items) {
-        const menu = menus.get(item.menu_id)!;
-        if (menu.stock < item.quantity) {
-          shortages.push({
-            menu_id: menu.id,
-            name: menu.name,
-            requested: item.quantity,
-            in_stock: menu.stock,
-          });
-        }
-      }
-      // Throwing rolls back the claimed ledger row too: nothing is reserved, nothing is recorded.
-      if (shortages.length) throw insufficientStock(shortages);
-
-      const prices = items.map((item) => menus.get(item.menu_id)!.price);
-      await tx.query(TAKE_STOCK, [orderId, menuIds, items.map((item) => item.quantity), prices]);
-      const reservation: ReservationRow = {
-        ...claimed,
-        items: items.map((item, index) => ({
-          menu_id: item.menu_id,
-          name: menus.get(item.menu_id)!.name,
-          quantity: item.quantity,
-          unit_price: prices[index],
-        })),
-      };
-      return { reservation, outcome: 'reserved' as const };
-    });
+    const timed = this.chaos.inventoryDelayActive()
+      ? await this.reserveLocked(orderId, items, user)
+      : await this.reserveInOneStatement(orderId, items, user);
 
     const { reservation, outcome } = timed.result;
     if (outcome === 'reserved') {
@@ -158,14 +217,163 @@ export class ReservationsService {
     return { result: toResult(reservation, outcome), timings: timed.timings };
   }
 
+  /** The usual reservation: one statement (see RESERVE_IN_ONE_STATEMENT); refusals explained after it. */
+  private async reserveInOneStatement(
+    orderId: string,
+    items: LineItem[],
+    user: AuthUser,
+  ): Promise<{ result: ReserveDecision; timings: LockTimings }> {
+    const menuIds = items.map((item) => item.menu_id);
+    const { rows, timings } = await this.transactions.runStatement(
+      'reserve',
+      RESERVE_IN_ONE_STATEMENT,
+      [orderId, menuIds, items.map((item) => item.quantity), user.id],
+      { 'order.id': orderId, 'menu.id': menuIds },
+    );
+    const [{ claimed, menus: lockedMenus }] = rows;
+    const menus = new Map(lockedMenus.map((menu) => [menu.id, menu]));
+    if (claimed) {
+      const reservation: ReservationRow = {
+        ...claimed,
+        created_at: new Date(claimed.created_at),
+        updated_at: new Date(claimed.updated_at),
+        committed_at: null,
+        released_at: null,
+        items: items.map((item) => ({
+          menu_id: item.menu_id,
+          name: menus.get(item.menu_id)!.name,
+          quantity: item.quantity,
+          unit_price: menus.get(item.menu_id)!.price,
+        })),
+      };
+      return { result: { reservation, outcome: 'reserved' }, timings };
+    }
+    // Nothing written. A reservation made earlier for this order id answers, whatever the stock is now.
+    const [existing] = await this.dataSource.query<ReservationRow[]>(selectReservations('r.order_id = $1'), [
+      orderId,
+    ]);
+    if (existing) {
+      checkReplay(orderId, existing, items);
+      return { result: { reservation: existing, outcome: 'replayed' }, timings };
+    }
+    throw refusal(items, menus);
+  }
+
+  /**
+   * The reservation as a transaction of several statements, for when the chaos `inventory_delay` knob is on: the
+   * delay is waited out between locking the menu rows and writing, so concurrent reservations queue behind it.
+   */
+  private reserveLocked(
+    orderId: string,
+    items: LineItem[],
+    user: AuthUser,
+  ): Promise<{ result: ReserveDecision; timings: LockTimings }> {
+    const menuIds = items.map((item) => item.menu_id);
+    return this.transactions.run('reserve', async (tx): Promise<ReserveDecision> => {
+      setSpanAttributes({ 'order.id': orderId }, tx.span);
+      const replay = async (): Promise<ReserveDecision | null> => {
+        const [existing] = await tx.query<ReservationRow>(selectReservations('r.order_id = $1'), [orderId]);
+        if (!existing) return null;
+        checkReplay(orderId, existing, items);
+        return { reservation: existing, outcome: 'replayed' };
+      };
+      // A retry of a reservation made earlier is answered at once, without locking (or waiting out the delay).
+      const earlier = await replay();
+      if (earlier) return earlier;
+      // Every stock-moving transaction locks menu rows first, in ascending id order, then touches the ledger:
+      // a concurrent identical request waits on the same rows, then finds this reservation (a replay).
+      const menus = await tx.lockMenus(menuIds);
+      const unavailable = refusalOrNull(items, menus);
+      if (unavailable) {
+        // A retry of a reservation that went through earlier is answered with it, whatever the stock is now.
+        const replayed = await replay();
+        if (replayed) return replayed;
+        // Throwing rolls the transaction back: nothing is reserved, nothing is recorded.
+        throw unavailable;
+      }
+
+      const prices = items.map((item) => menus.get(item.menu_id)!.price);
+      const [claimed] = await tx.query<Omit<ReservationRow, 'items'>>(CLAIM_AND_TAKE_STOCK, [
+        orderId,
+        menuIds,
+        items.map((item) => item.quantity),
+        prices,
+        user.id,
+      ]);
+      if (!claimed) {
+        const replayed = await replay();
+        if (!replayed) throw new Error(`Reservation ${orderId} conflicted but cannot be found`);
+        return replayed;
+      }
+      const reservation: ReservationRow = {
+        ...claimed,
+        items: items.map((item, index) => ({
+          menu_id: item.menu_id,
+          name: menus.get(item.menu_id)!.name,
+          quantity: item.quantity,
+          unit_price: prices[index],
+        })),
+      };
+      return { reservation, outcome: 'reserved' };
+    });
+  }
+
   /** Gives an active reservation's stock back (DELETE). */
   release(orderId: string, user: AuthUser): Promise<Timed<ReservationResultDto>> {
     return this.transition('release', orderId, user, planRelease);
   }
 
-  /** Marks an active reservation consumed, so a later release is refused. */
+  /**
+   * Marks an active reservation consumed, so a later release is refused. The usual case (active → committed
+   * moves no stock) is one conditional statement; anything else takes the locked path and its rules.
+   */
   commit(orderId: string, user: AuthUser): Promise<Timed<ReservationResultDto>> {
-    return this.transition('commit', orderId, user, planCommit);
+    return countReservation('commit', async () => {
+      const started = performance.now();
+      const [row] = await COMMIT_ACTIVE.run(this.dataSource, [orderId]).catch((error: unknown) => {
+        throw asInventoryBusy(error);
+      });
+      if (!row) return this.transitionOnce('commit', orderId, user, planCommit);
+      this.logger.log({ event: 'reservation.committed', order_id: orderId }, 'Reservation committed');
+      return {
+        result: toResult(row, 'committed'),
+        timings: { queueMs: 0, waitMs: 0, holdMs: performance.now() - started },
+      };
+    });
+  }
+
+  /**
+   * Commits many reservations in one statement (the order service's background worker batches its commits).
+   * Commits move no stock, so no menu row is locked; each order id gets its own result.
+   */
+  async commitMany(orderIds: string[]): Promise<CommitOutcomeDto[]> {
+    const rows = await COMMIT_MANY.run(this.dataSource, [orderIds]).catch((error: unknown) => {
+      throw asInventoryBusy(error);
+    });
+    const results = rows.map(({ order_id, status, changed }): CommitOutcomeDto => {
+      if (changed) return { order_id, result: 'committed' };
+      switch (status) {
+        case 'committed':
+          return { order_id, result: 'already_committed' };
+        case 'released':
+        case 'cancelled':
+          return { order_id, result: 'RESERVATION_RELEASED' };
+        case null:
+          return { order_id, result: 'RESERVATION_NOT_FOUND' };
+        default:
+          // Still active in this statement's snapshot but not updated: another request changed it meanwhile.
+          return { order_id, result: 'INVENTORY_BUSY' };
+      }
+    });
+    for (const { result } of results) countCommit(result);
+    const committed = results.filter((entry) => entry.result === 'committed').length;
+    if (committed) {
+      this.logger.log(
+        { event: 'reservation.committed', count: committed },
+        `${committed} reservation(s) committed`,
+      );
+    }
+    return results;
   }
 
   /** Gives the stock back from an active or committed reservation (order cancelled after confirmation). */
@@ -301,4 +509,27 @@ function toDto(row: ReservationRow): ReservationDto {
 
 function toResult(row: ReservationRow, outcome: ReservationOutcome): ReservationResultDto {
   return { ...toDto(row), outcome };
+}
+
+/** 404 naming missing menus, or 409 naming each short line; null when every line can be served. */
+function refusalOrNull(items: LineItem[], menus: Map<number, LockedMenu>): ApiError | null {
+  const missing = items.filter((item) => !menus.has(item.menu_id)).map((item) => item.menu_id);
+  if (missing.length) return new ApiError(404, 'MENU_NOT_FOUND', `Menu ${missing.join(', ')} does not exist`);
+  const shortages: Shortage[] = [];
+  for (const item of items) {
+    const menu = menus.get(item.menu_id)!;
+    if (menu.stock < item.quantity) {
+      shortages.push({ menu_id: menu.id, name: menu.name, requested: item.quantity, in_stock: menu.stock });
+    }
+  }
+  return shortages.length ? insufficientStock(shortages) : null;
+}
+
+/** Why a reservation that wrote nothing (and is no replay) was refused. */
+function refusal(items: LineItem[], menus: Map<number, LockedMenu>): ApiError {
+  return (
+    refusalOrNull(items, menus) ??
+    // Every line was in stock when locked, yet nothing was claimed: the order id was taken meanwhile.
+    new ApiError(409, 'RESERVATION_CONFLICT', 'A concurrent request for this order id won; retry to see it')
+  );
 }

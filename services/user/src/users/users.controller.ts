@@ -78,7 +78,7 @@ export class UsersController {
     @Query() query: ValidateQueryDto,
   ): Promise<ValidateResponseDto> {
     if (query.delay) await sleep(query.delay);
-    const user = await this.users.findById(dto.user_id);
+    const user = await this.users.findIdentity(dto.user_id);
     return { valid: true, user_id: user.id, username: user.username };
   }
 }

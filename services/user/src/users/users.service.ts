@@ -1,11 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { isUniqueViolation } from '@food-delivery/database';
+import { isUniqueViolation, PreparedStatement } from '@food-delivery/database';
 import { ApiError } from '@food-delivery/http';
-import type { Repository } from 'typeorm';
+import { DataSource, type Repository } from 'typeorm';
 import type { SignupDto } from './dto/signup.dto';
 import { PasswordHasher } from './password-hasher.service';
 import { User } from './user.entity';
+
+/** The order service validates a user before every order: the hottest lookup here. */
+const FIND_IDENTITY = new PreparedStatement<{ id: number; username: string }>(
+  'SELECT id, username FROM "user".users WHERE id = $1',
+);
 
 const usernameTaken = (username: string) =>
   new ApiError(409, 'USERNAME_TAKEN', `Username "${username}" is already taken`);
@@ -17,6 +22,7 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly hasher: PasswordHasher,
+    private readonly dataSource: DataSource,
   ) {}
 
   async signup(dto: SignupDto): Promise<User> {
@@ -42,6 +48,13 @@ export class UsersService {
 
   async findById(id: number): Promise<User> {
     const user = await this.users.findOneBy({ id });
+    if (!user) throw new ApiError(404, 'USER_NOT_FOUND', `User ${id} does not exist`);
+    return user;
+  }
+
+  /** Id and username of a user (404 USER_NOT_FOUND otherwise), for `/validate`. */
+  async findIdentity(id: number): Promise<{ id: number; username: string }> {
+    const [user] = await FIND_IDENTITY.run(this.dataSource, [id]);
     if (!user) throw new ApiError(404, 'USER_NOT_FOUND', `User ${id} does not exist`);
     return user;
   }

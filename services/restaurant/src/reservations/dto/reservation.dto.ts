@@ -155,3 +155,45 @@ export class ReservationPageDto {
   @ApiProperty({ example: '142', nullable: true, type: String, description: 'Cursor for the next page' })
   next_after!: string | null;
 }
+
+export const MAX_BATCH_COMMITS = 500;
+
+export class CommitReservationsDto {
+  @ApiProperty({
+    type: [String],
+    example: ['42', '43'],
+    description: `Order ids whose reservations to commit (1-${MAX_BATCH_COMMITS}, no duplicates)`,
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_COMMITS)
+  @ArrayUnique()
+  @Matches(ORDER_KEY_PATTERN, { each: true, message: 'each order id must be a 1-64 character order key' })
+  order_ids!: string[];
+}
+
+export class CommitOutcomeDto {
+  @ApiProperty({ example: '42' })
+  order_id!: string;
+
+  @ApiProperty({
+    enum: [
+      'committed',
+      'already_committed',
+      'RESERVATION_RELEASED',
+      'RESERVATION_NOT_FOUND',
+      'INVENTORY_BUSY',
+    ],
+    example: 'committed',
+    description:
+      'committed / already_committed: done · RESERVATION_RELEASED: released or cancelled, cannot be committed · ' +
+      'RESERVATION_NOT_FOUND · INVENTORY_BUSY: changed by another request meanwhile, try again',
+  })
+  result!:
+    'committed' | 'already_committed' | 'RESERVATION_RELEASED' | 'RESERVATION_NOT_FOUND' | 'INVENTORY_BUSY';
+}
+
+export class CommitReservationsResultDto {
+  @ApiProperty({ type: CommitOutcomeDto, isArray: true })
+  results!: CommitOutcomeDto[];
+}
