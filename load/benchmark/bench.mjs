@@ -4,7 +4,7 @@
 // HTTP server returning the same menu JSON) in the same run, on the same machine. Prints a table with each
 // figure, its reference and the ratio, and writes the results into BENCHMARKS.md.
 //
-// Options (env): BENCH_DURATION_S (10), BENCH_CONNECTIONS ("8,32,64"), DATABASE_URL (the server to use),
+// Options (env): BENCH_DURATION_S (10), BENCH_WARMUP_S (15), BENCH_CONNECTIONS ("8,32,64"), DATABASE_URL (the server to use),
 // REDIS_URL, BENCH_WRITE=0 to leave BENCHMARKS.md alone.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +19,7 @@ import pg from 'pg';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 15);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '8,32,64').split(',').map(Number);
 const BASE_DB_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -330,8 +331,9 @@ async function main() {
     await preparePgbenchSchema(dbUrl(database));
     const rows = [];
     const orderEnv = { BENCH_TOKEN: token, BENCH_MENUS: String(menuCount), BENCH_PATH: '/orders' };
-    say(`warming up (${Math.min(5, DURATION)} s)…`);
-    wrk(order.url, 16, { ...orderEnv, BENCH_MODE: 'spread' }, Math.min(5, DURATION));
+    // Until the JIT has compiled the hot paths, the first seconds run at half speed.
+    say(`warming up (${WARMUP} s)…`);
+    wrk(order.url, 32, { ...orderEnv, BENCH_MODE: 'spread' }, WARMUP);
 
     for (const mode of ['spread', 'hot']) {
       for (const connections of CONNECTIONS) {
@@ -356,8 +358,12 @@ async function main() {
     say('GET /menus and /menus/1 (cache hits), 64 connections…');
     const menusBody = await fetchText(`${restaurant.url}/menus`);
     const bare = await startBareServer(menusBody);
+    wrk(bare.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/' }, 3);
     const bareResult = wrk(bare.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/' });
     bare.child.kill('SIGKILL');
+    for (const path of ['/menus', '/menus/1']) {
+      wrk(restaurant.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: path }, 5);
+    }
     const menus = wrk(restaurant.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/menus' });
     const menu = wrk(restaurant.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/menus/1' });
     rows.push({
