@@ -83,6 +83,21 @@ export class BaseEnv {
   @Max(16 * 1024 * 1024)
   BODY_LIMIT_BYTES: number = 2 * 1024 * 1024;
 
+  /**
+   * Requests handled at once (health and metrics not counted); beyond it a request gets 503 OVERLOADED with
+   * Retry-After at once instead of queueing. 0 turns the limit off.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  MAX_IN_FLIGHT_REQUESTS: number = 256;
+
+  /** Mean event-loop delay (ms) above which new requests get 503 OVERLOADED. 0 turns the check off. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  MAX_EVENT_LOOP_DELAY_MS: number = 1000;
+
   /** false removes the /chaos endpoints (404) and the request hooks: the service runs as if chaos did not exist. */
   @Transform(toBoolean)
   @IsBoolean()

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { setupDocs, type DocsOptions } from './docs';
+import { installLoadShedding } from './load-shedding';
 import { createValidationPipe } from './validation';
 
 export interface ServiceAppOptions {
@@ -17,7 +18,7 @@ export interface ServiceAppOptions {
 
 /**
  * Creates a service's Nest app on Fastify with everything every service shares: pino logging, request ids,
- * the error shape, strict validation, Swagger/ReDoc and graceful shutdown. Does not listen.
+ * load shedding, the error shape, strict validation, Swagger/ReDoc and graceful shutdown. Does not listen.
  */
 export async function createServiceApp(
   rootModule: DynamicModule,
@@ -35,6 +36,12 @@ export async function createServiceApp(
     requestTimeout: 120_000,
     return503OnClosing: true,
   });
+  // Before Nest adds its hooks and middleware (request logging, metrics, chaos): an overloaded service refuses a
+  // request before logging, validating or doing anything else with it, so excess load costs almost nothing.
+  installLoadShedding(adapter.getInstance(), {
+    maxInFlight: options.env.MAX_IN_FLIGHT_REQUESTS,
+    maxEventLoopDelayMs: options.env.MAX_EVENT_LOOP_DELAY_MS,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
     bufferLogs: true,
     abortOnError: false,
@@ -43,12 +50,10 @@ export async function createServiceApp(
   app.flushLogs();
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onSend', async (request, reply) => {
-      void reply.header('x-request-id', request.id);
-    });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
   setupDocs(app, options.docs);
   app.enableShutdownHooks();
   return app;

@@ -18,6 +18,9 @@ function completion(req: IncomingMessage, _res: ServerResponse, fields: Record<s
   return { route: telemetry.route, trace_id: telemetry.trace_id, span_id: telemetry.span_id, ...fields };
 }
 
+/** The message of the Error pino-http makes up for a 5xx answer that has no error of its own. */
+const SYNTHETIC_ERROR = /^failed with status code \d+$/;
+
 /** Header and body fields never written to logs. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -61,8 +64,18 @@ export class LoggingModule {
                   QUIET_PATHS.test(req.originalUrl ?? req.url ?? ''),
               },
               customSuccessObject: completion,
-              customErrorObject: (req: IncomingMessage, res: ServerResponse, _error: Error, fields: object) =>
-                completion(req, res, fields as Record<string, unknown>),
+              customErrorObject: (
+                req: IncomingMessage,
+                res: ServerResponse,
+                error: Error,
+                fields: object,
+              ) => {
+                const line = completion(req, res, fields as Record<string, unknown>);
+                // pino-http invents an Error for every 5xx answer; its stack (pino-http's own frames) says
+                // nothing and costs a stack trace per line. Real errors are logged where they are handled.
+                if (SYNTHETIC_ERROR.test(error?.message ?? '')) delete line.err;
+                return line;
+              },
               customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
                 error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
               serializers: {
