@@ -60,6 +60,12 @@ interface Timestamps {
   updated_at: string;
 }
 
+/** What RESERVE_IN_ONE_STATEMENT answers: the claimed ledger row (null: nothing written) and the locked menus. */
+interface ReserveRow {
+  claimed: (Omit<ReservationRow, 'items' | 'created_at' | 'updated_at'> & Timestamps) | null;
+  menus: LockedMenu[];
+}
+
 const RESERVATION_COLUMNS = 'order_id, status, user_id, created_at, updated_at, committed_at, released_at';
 
 /** Reservations with their items (and menu names) in one query; `where` filters `r`. */
@@ -78,38 +84,13 @@ const selectReservations = (where: string, tail = '') => `
    ${tail}`;
 
 /**
- * For menu rows the transaction has locked and checked: claims the ledger row for the order id and, only if the
- * claim is new, takes the stock and writes the items. One statement, so the locks are held for one round trip
- * (plus the commit). Returns the claimed row, or nothing when the order id already had one (a replay).
- */
-const CLAIM_AND_TAKE_STOCK = `
-  WITH claim AS (
-    INSERT INTO restaurant.reservations (order_id, status, user_id) VALUES ($1, 'active', $5)
-    ON CONFLICT (order_id) DO NOTHING
-    RETURNING ${RESERVATION_COLUMNS}
-  ), lines AS (
-    SELECT * FROM unnest($2::int[], $3::int[], $4::int[]) AS l(menu_id, quantity, unit_price)
-     WHERE EXISTS (SELECT 1 FROM claim)
-  ), taken AS (
-    UPDATE restaurant.menus m SET stock = m.stock - l.quantity, updated_at = now()
-      FROM lines l WHERE m.id = l.menu_id
-  ), items AS (
-    INSERT INTO restaurant.reservation_items (order_id, menu_id, quantity, unit_price)
-    SELECT $1, menu_id, quantity, unit_price FROM lines
-  )
-  SELECT * FROM claim`;
-
-/**
  * The whole reservation as one statement, i.e. its own transaction: lock the menu rows in ascending id order,
  * check every line, and only if all are in stock claim the ledger row, take the stock and write the items. The
  * row locks last for the statement only (no round trip while they are held). Answers with the claimed row
  * (null when nothing was written: a shortage, a missing menu, or an order id that already has a reservation)
  * and the locked menus, from which the caller explains a refusal.
  */
-const RESERVE_IN_ONE_STATEMENT = new PreparedStatement<{
-  claimed: (Omit<ReservationRow, 'items' | 'created_at' | 'updated_at'> & Timestamps) | null;
-  menus: LockedMenu[];
-}>(`
+const RESERVE_IN_ONE_STATEMENT = new PreparedStatement<ReserveRow>(`
   WITH lines AS (
     SELECT * FROM unnest($2::int[], $3::int[]) AS l(menu_id, quantity)
   ), locked AS (
@@ -227,94 +208,39 @@ export class ReservationsService {
     const { rows, timings } = await this.transactions.runStatement(
       'reserve',
       RESERVE_IN_ONE_STATEMENT,
-      [orderId, menuIds, items.map((item) => item.quantity), user.id],
+      reserveParams(orderId, items, user),
       { 'order.id': orderId, 'menu.id': menuIds },
     );
-    const [{ claimed, menus: lockedMenus }] = rows;
-    const menus = new Map(lockedMenus.map((menu) => [menu.id, menu]));
-    if (claimed) {
-      const reservation: ReservationRow = {
-        ...claimed,
-        created_at: new Date(claimed.created_at),
-        updated_at: new Date(claimed.updated_at),
-        committed_at: null,
-        released_at: null,
-        items: items.map((item) => ({
-          menu_id: item.menu_id,
-          name: menus.get(item.menu_id)!.name,
-          quantity: item.quantity,
-          unit_price: menus.get(item.menu_id)!.price,
-        })),
-      };
-      return { result: { reservation, outcome: 'reserved' }, timings };
-    }
-    // Nothing written. A reservation made earlier for this order id answers, whatever the stock is now.
-    const [existing] = await this.dataSource.query<ReservationRow[]>(selectReservations('r.order_id = $1'), [
-      orderId,
-    ]);
-    if (existing) {
-      checkReplay(orderId, existing, items);
-      return { result: { reservation: existing, outcome: 'replayed' }, timings };
-    }
-    throw refusal(items, menus);
+    const existing = () =>
+      this.dataSource.query<ReservationRow[]>(selectReservations('r.order_id = $1'), [orderId]);
+    return { result: await decide(orderId, items, rows[0], existing), timings };
   }
 
   /**
    * The reservation as a transaction of several statements, for when the chaos `inventory_delay` knob is on: the
-   * delay is waited out between locking the menu rows and writing, so concurrent reservations queue behind it.
+   * menu rows are locked and the delay waited out before the reservation statement runs (on rows this
+   * transaction already holds), so concurrent reservations queue behind it.
    */
   private reserveLocked(
     orderId: string,
     items: LineItem[],
     user: AuthUser,
   ): Promise<{ result: ReserveDecision; timings: LockTimings }> {
-    const menuIds = items.map((item) => item.menu_id);
     return this.transactions.run('reserve', async (tx): Promise<ReserveDecision> => {
       setSpanAttributes({ 'order.id': orderId }, tx.span);
-      const replay = async (): Promise<ReserveDecision | null> => {
-        const [existing] = await tx.query<ReservationRow>(selectReservations('r.order_id = $1'), [orderId]);
-        if (!existing) return null;
-        checkReplay(orderId, existing, items);
-        return { reservation: existing, outcome: 'replayed' };
-      };
+      const existing = () => tx.query<ReservationRow>(selectReservations('r.order_id = $1'), [orderId]);
       // A retry of a reservation made earlier is answered at once, without locking (or waiting out the delay).
-      const earlier = await replay();
-      if (earlier) return earlier;
-      // Every stock-moving transaction locks menu rows first, in ascending id order, then touches the ledger:
-      // a concurrent identical request waits on the same rows, then finds this reservation (a replay).
-      const menus = await tx.lockMenus(menuIds);
-      const unavailable = refusalOrNull(items, menus);
-      if (unavailable) {
-        // A retry of a reservation that went through earlier is answered with it, whatever the stock is now.
-        const replayed = await replay();
-        if (replayed) return replayed;
-        // Throwing rolls the transaction back: nothing is reserved, nothing is recorded.
-        throw unavailable;
+      const [earlier] = await existing();
+      if (earlier) {
+        checkReplay(orderId, earlier, items);
+        return { reservation: earlier, outcome: 'replayed' };
       }
-
-      const prices = items.map((item) => menus.get(item.menu_id)!.price);
-      const [claimed] = await tx.query<Omit<ReservationRow, 'items'>>(CLAIM_AND_TAKE_STOCK, [
-        orderId,
-        menuIds,
-        items.map((item) => item.quantity),
-        prices,
-        user.id,
-      ]);
-      if (!claimed) {
-        const replayed = await replay();
-        if (!replayed) throw new Error(`Reservation ${orderId} conflicted but cannot be found`);
-        return replayed;
-      }
-      const reservation: ReservationRow = {
-        ...claimed,
-        items: items.map((item, index) => ({
-          menu_id: item.menu_id,
-          name: menus.get(item.menu_id)!.name,
-          quantity: item.quantity,
-          unit_price: prices[index],
-        })),
-      };
-      return { reservation, outcome: 'reserved' };
+      await tx.lockMenus(items.map((item) => item.menu_id));
+      const [row] = await tx.query<ReserveRow>(
+        RESERVE_IN_ONE_STATEMENT.text,
+        reserveParams(orderId, items, user),
+      );
+      return decide(orderId, items, row, existing);
     });
   }
 
@@ -511,8 +437,50 @@ function toResult(row: ReservationRow, outcome: ReservationOutcome): Reservation
   return { ...toDto(row), outcome };
 }
 
-/** 404 naming missing menus, or 409 naming each short line; null when every line can be served. */
-function refusalOrNull(items: LineItem[], menus: Map<number, LockedMenu>): ApiError | null {
+function reserveParams(orderId: string, items: LineItem[], user: AuthUser): unknown[] {
+  return [orderId, items.map((item) => item.menu_id), items.map((item) => item.quantity), user.id];
+}
+
+/**
+ * What a reservation statement came to: the new reservation; or, when it wrote nothing, the reservation made
+ * earlier for this order id (a replay, whatever the stock is now); or why it was refused.
+ */
+async function decide(
+  orderId: string,
+  items: LineItem[],
+  { claimed, menus: lockedMenus }: ReserveRow,
+  existing: () => Promise<ReservationRow[]>,
+): Promise<ReserveDecision> {
+  const menus = new Map(lockedMenus.map((menu) => [menu.id, menu]));
+  if (claimed) {
+    const reservation: ReservationRow = {
+      ...claimed,
+      created_at: new Date(claimed.created_at),
+      updated_at: new Date(claimed.updated_at),
+      committed_at: null,
+      released_at: null,
+      items: items.map((item) => ({
+        menu_id: item.menu_id,
+        name: menus.get(item.menu_id)!.name,
+        quantity: item.quantity,
+        unit_price: menus.get(item.menu_id)!.price,
+      })),
+    };
+    return { reservation, outcome: 'reserved' };
+  }
+  const [earlier] = await existing();
+  if (earlier) {
+    checkReplay(orderId, earlier, items);
+    return { reservation: earlier, outcome: 'replayed' };
+  }
+  throw refusal(items, menus);
+}
+
+/**
+ * Why a reservation that wrote nothing (and is no replay) was refused: 404 naming the missing menus, or 409 naming
+ * each short line.
+ */
+function refusal(items: LineItem[], menus: Map<number, LockedMenu>): ApiError {
   const missing = items.filter((item) => !menus.has(item.menu_id)).map((item) => item.menu_id);
   if (missing.length) return new ApiError(404, 'MENU_NOT_FOUND', `Menu ${missing.join(', ')} does not exist`);
   const shortages: Shortage[] = [];
@@ -522,14 +490,11 @@ function refusalOrNull(items: LineItem[], menus: Map<number, LockedMenu>): ApiEr
       shortages.push({ menu_id: menu.id, name: menu.name, requested: item.quantity, in_stock: menu.stock });
     }
   }
-  return shortages.length ? insufficientStock(shortages) : null;
-}
-
-/** Why a reservation that wrote nothing (and is no replay) was refused. */
-function refusal(items: LineItem[], menus: Map<number, LockedMenu>): ApiError {
-  return (
-    refusalOrNull(items, menus) ??
-    // Every line was in stock when locked, yet nothing was claimed: the order id was taken meanwhile.
-    new ApiError(409, 'RESERVATION_CONFLICT', 'A concurrent request for this order id won; retry to see it')
+  if (shortages.length) return insufficientStock(shortages);
+  // Every line was in stock when locked, yet nothing was claimed: the order id was taken meanwhile.
+  return new ApiError(
+    409,
+    'RESERVATION_CONFLICT',
+    'A concurrent request for this order id won; retry to see it',
   );
 }
