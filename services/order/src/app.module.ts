@@ -1,12 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthModule } from '@food-delivery/auth';
-import { ChaosModule } from '@food-delivery/chaos';
-import { EnvModule } from '@food-delivery/config';
-import { DatabaseModule } from '@food-delivery/database';
-import { HealthModule } from '@food-delivery/health';
-import { LoggingModule } from '@food-delivery/logging';
-import { MetricsModule } from '@food-delivery/observability';
-import { RedisModule } from '@food-delivery/redis';
+import { ServiceCoreModule, verifyTokensIssuedByUserService } from '@food-delivery/service-core';
 import { AuditModule } from './audit/audit.module';
 import { ORDER_DATABASE } from './database';
 import { DownstreamModule } from './downstream/downstream.module';
@@ -22,20 +15,15 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        EnvModule.forRoot(OrderEnv, env, SERVICE),
-        LoggingModule.forRoot(),
-        DatabaseModule.forRoot(ORDER_DATABASE),
-        RedisModule,
-        // Tokens are issued by the user service; a configured PEM avoids fetching its JWKS.
-        AuthModule.forRoot(
-          env.JWT_PUBLIC_KEY
-            ? { publicKeyPem: env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n') }
-            : { jwksUrl: env.JWKS_URL },
-        ),
-        HealthModule,
-        MetricsModule,
-        // The spec's POST /chaos/payment_fail (+ delay, error, GET/DELETE /chaos), shared by every replica.
-        ChaosModule.forRoot({ knobs: ['payment_fail'] }),
+        ServiceCoreModule.forRoot({
+          service: SERVICE,
+          envClass: OrderEnv,
+          env,
+          database: ORDER_DATABASE,
+          auth: verifyTokensIssuedByUserService(env),
+          // The spec's POST /chaos/payment_fail (+ delay, error, GET/DELETE /chaos), shared by every replica.
+          chaos: { knobs: ['payment_fail'] },
+        }),
         DownstreamModule,
         OrdersModule,
         AuditModule,

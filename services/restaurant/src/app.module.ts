@@ -1,12 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthModule } from '@food-delivery/auth';
-import { ChaosModule } from '@food-delivery/chaos';
-import { EnvModule } from '@food-delivery/config';
-import { DatabaseModule } from '@food-delivery/database';
-import { HealthModule } from '@food-delivery/health';
-import { LoggingModule } from '@food-delivery/logging';
-import { MetricsModule } from '@food-delivery/observability';
-import { RedisModule } from '@food-delivery/redis';
+import { ServiceCoreModule, verifyTokensIssuedByUserService } from '@food-delivery/service-core';
 import { AdminModule } from './admin/admin.module';
 import { CatalogueService } from './catalogue/catalogue.service';
 import { RESTAURANT_DATABASE } from './database';
@@ -25,20 +18,15 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        EnvModule.forRoot(RestaurantEnv, env, SERVICE),
-        LoggingModule.forRoot(),
-        DatabaseModule.forRoot(RESTAURANT_DATABASE),
-        RedisModule,
-        // Tokens are issued by the user service; a configured PEM avoids fetching its JWKS.
-        AuthModule.forRoot(
-          env.JWT_PUBLIC_KEY
-            ? { publicKeyPem: env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n') }
-            : { jwksUrl: env.JWKS_URL },
-        ),
-        HealthModule,
-        MetricsModule,
-        // The spec's /chaos/inventory_delay (+ delay, error, GET/DELETE /chaos), shared by every replica.
-        ChaosModule.forRoot({ knobs: ['inventory_delay'] }),
+        ServiceCoreModule.forRoot({
+          service: SERVICE,
+          envClass: RestaurantEnv,
+          env,
+          database: RESTAURANT_DATABASE,
+          auth: verifyTokensIssuedByUserService(env),
+          // The spec's /chaos/inventory_delay (+ delay, error, GET/DELETE /chaos), shared by every replica.
+          chaos: { knobs: ['inventory_delay'] },
+        }),
         RestaurantsModule,
         MenusModule,
         InventoryModule,

@@ -1,12 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthModule, VerificationKeySource } from '@food-delivery/auth';
-import { ChaosModule } from '@food-delivery/chaos';
-import { EnvModule } from '@food-delivery/config';
-import { DatabaseModule } from '@food-delivery/database';
-import { HealthModule } from '@food-delivery/health';
-import { LoggingModule } from '@food-delivery/logging';
-import { MetricsModule } from '@food-delivery/observability';
-import { RedisModule } from '@food-delivery/redis';
+import { VerificationKeySource } from '@food-delivery/auth';
+import { ServiceCoreModule } from '@food-delivery/service-core';
 import { LoginModule } from './auth/login.module';
 import { USER_DATABASE } from './database';
 import { KeysModule } from './keys/keys.module';
@@ -23,19 +17,18 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        EnvModule.forRoot(UserEnv, env, SERVICE),
-        LoggingModule.forRoot(),
-        DatabaseModule.forRoot(USER_DATABASE),
-        RedisModule,
-        // The user service verifies its own tokens with the keys it signs with.
-        AuthModule.forRoot({
-          imports: [KeysModule],
-          keySource: { provide: VerificationKeySource, useExisting: SigningKeysService },
+        ServiceCoreModule.forRoot({
+          service: SERVICE,
+          envClass: UserEnv,
+          env,
+          database: USER_DATABASE,
+          // The user service verifies its own tokens with the keys it signs with.
+          auth: {
+            imports: [KeysModule],
+            keySource: { provide: VerificationKeySource, useExisting: SigningKeysService },
+          },
+          // The spec's /chaos/delay and /chaos/error (+ GET/DELETE /chaos), shared by every replica.
         }),
-        HealthModule,
-        MetricsModule,
-        // The spec's /chaos/delay and /chaos/error (+ GET/DELETE /chaos), shared by every replica.
-        ChaosModule.forRoot(),
         KeysModule,
         UsersModule,
         LoginModule,

@@ -1,0 +1,5 @@
+export {
+  ServiceCoreModule,
+  verifyTokensIssuedByUserService,
+  type ServiceCoreOptions,
+} from './service-core.module';

@@ -1,0 +1,59 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule, type AuthModuleOptions } from '@food-delivery/auth';
+import { ChaosModule, type ChaosModuleOptions } from '@food-delivery/chaos';
+import { BaseEnv, EnvModule } from '@food-delivery/config';
+import { DatabaseModule, type ServiceDatabaseOptions } from '@food-delivery/database';
+import { HealthModule } from '@food-delivery/health';
+import { LoggingModule } from '@food-delivery/logging';
+import { MetricsModule } from '@food-delivery/observability';
+import { RedisModule } from '@food-delivery/redis';
+import type { ClassConstructor } from 'class-transformer';
+
+export interface ServiceCoreOptions<E extends BaseEnv> {
+  /** e.g. "order-service": names the service in logs, metrics and traces. */
+  service: string;
+  envClass: ClassConstructor<E>;
+  /** The validated env (the same instance the service was bootstrapped with). */
+  env: E;
+  database: ServiceDatabaseOptions;
+  /** How access tokens are verified. */
+  auth: AuthModuleOptions;
+  /** The service's own chaos knobs, besides delay and error. */
+  chaos?: ChaosModuleOptions;
+}
+
+/**
+ * What every service's root module starts with: validated env, JSON logs, its own Postgres schema, Redis, token
+ * verification (a global guard), health probes, /metrics and the chaos control plane.
+ */
+@Module({})
+export class ServiceCoreModule {
+  static forRoot<E extends BaseEnv>(options: ServiceCoreOptions<E>): DynamicModule {
+    return {
+      module: ServiceCoreModule,
+      imports: [
+        EnvModule.forRoot(options.envClass, options.env, options.service),
+        LoggingModule.forRoot(),
+        DatabaseModule.forRoot(options.database),
+        RedisModule,
+        AuthModule.forRoot(options.auth),
+        HealthModule,
+        MetricsModule,
+        ChaosModule.forRoot(options.chaos),
+      ],
+    };
+  }
+}
+
+/**
+ * Token verification for a service that does not issue tokens: with JWT_PUBLIC_KEY when it is configured (no
+ * call to the user service), else with the user service's JWKS.
+ */
+export function verifyTokensIssuedByUserService(env: {
+  JWT_PUBLIC_KEY?: string;
+  JWKS_URL: string;
+}): AuthModuleOptions {
+  return env.JWT_PUBLIC_KEY
+    ? { publicKeyPem: env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n') }
+    : { jwksUrl: env.JWKS_URL };
+}
