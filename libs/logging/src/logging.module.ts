@@ -21,18 +21,29 @@ function completion(req: IncomingMessage, _res: ServerResponse, fields: Record<s
 /** The message of the Error pino-http makes up for a 5xx answer that has no error of its own. */
 const SYNTHETIC_ERROR = /^failed with status code \d+$/;
 
-/** Header and body fields never written to logs. */
+/** Fields that hold secrets, wherever this code base could log them: at the top of a log object or in a body/DTO. */
+const SECRET_KEYS = [
+  'password',
+  'access_token',
+  'refresh_token',
+  'token',
+  'privateKey',
+  'private_key',
+  'client_secret',
+];
+
+/**
+ * Header and body fields never written to logs. Explicit paths, no wildcards: a wildcard makes the redactor walk
+ * every key of every log object and of every request's bindings (it tripled pino's cost per request).
+ */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-chaos-key"]',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.access_token',
-  '*.refresh_token',
-  '*.token',
-  '*.privateKey',
-  '*.private_key',
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((key) => `body.${key}`),
+  ...SECRET_KEYS.map((key) => `dto.${key}`),
 ];
 
 /** nestjs-pino preset: JSON lines on stdout with service, instance, request id and trace ids. */
