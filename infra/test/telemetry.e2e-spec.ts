@@ -154,6 +154,27 @@ describe('telemetry of real service processes', () => {
       );
     });
 
+    it("commits the order's reservation in a batch traced on its own, not inside the order's trace", async () => {
+      const spans = await receiver.waitForSpans('a traced commit batch', (all) =>
+        all.some((span) => span.name === 'saga.commit_batch' && !span.parentSpanId),
+      );
+      const batch = spans.find((span) => span.name === 'saga.commit_batch' && !span.parentSpanId)!;
+      expect(batch.service).toBe('order-service');
+      expect(batch.traceId).not.toBe(orderTraceId);
+      await receiver.waitForSpans('the restaurant side of the batch', (all) =>
+        all.some(
+          (span) =>
+            span.traceId === batch.traceId &&
+            span.service === 'restaurant-service' &&
+            span.kind === 2 &&
+            span.name === 'POST /inventory/reservations/commits',
+        ),
+      );
+      expect(spans.some((span) => span.traceId === orderTraceId && span.name.includes('/commits'))).toBe(
+        false,
+      );
+    });
+
     it('one trace covers both services, their pg and Redis spans, with W3C propagation between them', async () => {
       const spans = await receiver.waitForSpans('the spans of the whole inventory trace', (all) => {
         const trace = all.filter((span) => span.traceId === traceId);

@@ -24,6 +24,7 @@ export {
   type TracedHistogram,
 } from './registry';
 export {
+  detachedFromTrace,
   lockTimings,
   recordSpanError,
   setSpanAttributes,

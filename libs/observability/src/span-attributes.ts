@@ -1,4 +1,12 @@
-import { SpanStatusCode, trace, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+import {
+  context,
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type AttributeValue,
+  type Span,
+} from '@opentelemetry/api';
 
 /**
  * Domain attributes the dashboards and TraceQL searches use (`{ span.order.id = 42 }`). Keys are fixed here so
@@ -42,6 +50,14 @@ export function recordSpanError(span: Span, error: unknown): void {
   if (status !== undefined && status < 500) return;
   span.recordException(error instanceof Error ? error : String(error));
   span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+}
+
+/**
+ * Runs `work` outside any trace: timers and promises it starts do not inherit the caller's context. For background
+ * work that a request only triggers (e.g. a worker woken by it), which must not appear inside that request's trace.
+ */
+export function detachedFromTrace<T>(work: () => T): T {
+  return context.with(ROOT_CONTEXT, work);
 }
 
 /** Runs `work` inside a new active span (children nest under it), ending it and recording failures. */

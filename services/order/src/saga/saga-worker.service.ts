@@ -1,4 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { detachedFromTrace, withSpan } from '@food-delivery/observability';
 import type { CallContext } from '../downstream/call-context';
 import { RestaurantServiceClient, type TransitionResult } from '../downstream/restaurant-service.client';
 import { sagaTaskAttempts } from '../metrics';
@@ -80,21 +81,25 @@ export class SagaWorker implements BeforeApplicationShutdown {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.round = this.runRound()
-        .catch((error: unknown) => {
-          this.logger.error(`Saga worker round failed: ${(error as Error).message}`);
-          return 0;
-        })
-        .then(() => undefined)
-        .finally(() => {
-          this.round = null;
-          const again = this.wakeRequested;
-          this.wakeRequested = false;
-          this.schedule(again ? 0 : this.env.SAGA_WORKER_INTERVAL_MS);
-        });
-    }, delayMs);
+    // A request that wakes the worker must not adopt the round: a commit batch concerns many orders and is traced
+    // on its own (`saga.commit_batch`).
+    this.timer = detachedFromTrace(() =>
+      setTimeout(() => {
+        this.timer = null;
+        this.round = this.runRound()
+          .catch((error: unknown) => {
+            this.logger.error(`Saga worker round failed: ${(error as Error).message}`);
+            return 0;
+          })
+          .then(() => undefined)
+          .finally(() => {
+            this.round = null;
+            const again = this.wakeRequested;
+            this.wakeRequested = false;
+            this.schedule(again ? 0 : this.env.SAGA_WORKER_INTERVAL_MS);
+          });
+      }, delayMs),
+    );
   }
 
   /** One round: claim due tasks and run them with bounded concurrency. */
@@ -126,7 +131,11 @@ export class SagaWorker implements BeforeApplicationShutdown {
   }
 
   /** One batched commit call; tasks it settled are completed together, the others recorded one by one. */
-  private async runCommits(tasks: ClaimedTask[]): Promise<void> {
+  private runCommits(tasks: ClaimedTask[]): Promise<void> {
+    return withSpan('saga.commit_batch', { 'saga.batch_size': tasks.length }, () => this.commitBatch(tasks));
+  }
+
+  private async commitBatch(tasks: ClaimedTask[]): Promise<void> {
     const verdicts = await this.commitVerdicts(tasks.map((task) => task.orderId));
     const done = tasks.filter((task) => verdicts.get(task.orderId)?.result === 'done');
     if (done.length) {
