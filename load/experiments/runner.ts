@@ -596,8 +596,11 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       const early = experiment.hypothesis.probes
         .filter((probe) => !isInstant(probe) && phasesOf(probe).includes('before'))
         .map((probe) => evaluateProbe(probe, 'before', samplesIn('before'), { stockReset }));
+      // Only a definite failure stops the method: a probe with no answer back yet (every arrival of the phase
+      // still in flight on a slow machine) is undecided here, and is judged at the end with every answer.
       const beforeFailed =
-        early.some((r) => r.status === 'failed') || checks.some((c) => c.phase === 'before' && !c.ok);
+        early.some((r) => r.status === 'failed' && r.samples !== 0) ||
+        checks.some((c) => c.phase === 'before' && !c.ok);
       if (beforeFailed) {
         note({ kind: 'info', name: 'steady state not met before the method: method skipped', ok: false });
         skipped.add('during').add('after');
