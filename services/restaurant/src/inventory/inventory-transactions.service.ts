@@ -122,21 +122,7 @@ export class InventoryTransactions {
     operation: string,
     work: (tx: InventoryTx) => Promise<T>,
   ): Promise<{ result: T; timings: LockTimings }> {
-    const queued = performance.now();
-    return withSpan(`inventory.${operation}`, { 'inventory.operation': operation }, async (span) => {
-      try {
-        return await this.slots.execute(() => {
-          const queueMs = performance.now() - queued;
-          lockTimings.queued(span, queueMs);
-          return this.transact(operation, work, queueMs, span);
-        });
-      } catch (error) {
-        if (error instanceof BulkheadRejectedError) {
-          throw busy('Too many inventory updates in flight, retry shortly');
-        }
-        throw error;
-      }
-    });
+    return this.inSlot(operation, {}, (span, queueMs) => this.transact(operation, work, queueMs, span));
   }
 
   /**
@@ -150,21 +136,35 @@ export class InventoryTransactions {
     params: unknown[],
     attributes: Attributes = {},
   ): Promise<{ rows: T[]; timings: LockTimings }> {
+    return this.inSlot(operation, attributes, async (span, queueMs) => {
+      const started = performance.now();
+      const rows = await statement.run(this.dataSource, params);
+      const timings = { queueMs, waitMs: performance.now() - started, holdMs: 0 };
+      lockTimings.acquired(span, timings.waitMs, timings.waitMs);
+      lockTimings.released(span, 0);
+      this.lockWait.observe({ operation }, timings.waitMs / 1000);
+      this.lockHold.observe({ operation }, 0);
+      return { rows, timings };
+    });
+  }
+
+  /**
+   * The bounds every inventory update runs in: an `inventory.<operation>` span, a slot of the bulkhead (queueing
+   * time recorded), and 503 INVENTORY_BUSY when the queue is full or a lock or statement timeout fires.
+   */
+  private inSlot<R>(
+    operation: string,
+    attributes: Attributes,
+    work: (span: Span, queueMs: number) => Promise<R>,
+  ): Promise<R> {
     const queued = performance.now();
     const spanAttributes = { 'inventory.operation': operation, ...attributes };
     return withSpan(`inventory.${operation}`, spanAttributes, async (span) => {
       try {
-        return await this.slots.execute(async () => {
-          const started = performance.now();
-          const queueMs = started - queued;
+        return await this.slots.execute(() => {
+          const queueMs = performance.now() - queued;
           lockTimings.queued(span, queueMs);
-          const rows = await statement.run(this.dataSource, params);
-          const timings = { queueMs, waitMs: performance.now() - started, holdMs: 0 };
-          lockTimings.acquired(span, timings.waitMs, timings.waitMs);
-          lockTimings.released(span, 0);
-          this.lockWait.observe({ operation }, timings.waitMs / 1000);
-          this.lockHold.observe({ operation }, 0);
-          return { rows, timings };
+          return work(span, queueMs);
         });
       } catch (error) {
         if (error instanceof BulkheadRejectedError) {
