@@ -7,3 +7,4 @@ export {
   setRequestTelemetry,
   type RequestTelemetry,
 } from './request-telemetry';
+export { installRequestLogging } from './request-logging';

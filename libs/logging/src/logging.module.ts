@@ -1,25 +1,11 @@
-import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
+import { Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { BaseEnv, SERVICE_NAME } from '@food-delivery/config';
-import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestTelemetry } from './request-telemetry';
+import type { FastifyInstance } from 'fastify';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import pino from 'pino';
+import { installRequestLogging } from './request-logging';
 import { activeTraceIds } from './trace-context';
-
-/** Paths whose successful requests are too frequent and too dull to log one line each. */
-const QUIET_PATHS = /^\/(health\/|metrics)/;
-
-/**
- * The completion line of a request: route template, status and duration (`responseTime`, ms) with the trace ids
- * the metrics hook saw, so the line links to the trace even if it is written outside the request's context.
- */
-function completion(req: IncomingMessage, _res: ServerResponse, fields: Record<string, unknown>) {
-  const telemetry = requestTelemetry(req);
-  if (!telemetry) return fields;
-  return { route: telemetry.route, trace_id: telemetry.trace_id, span_id: telemetry.span_id, ...fields };
-}
-
-/** The message of the Error pino-http makes up for a 5xx answer that has no error of its own. */
-const SYNTHETIC_ERROR = /^failed with status code \d+$/;
 
 /** Fields that hold secrets, wherever this code base could log them: at the top of a log object or in a body/DTO. */
 const SECRET_KEYS = [
@@ -46,6 +32,30 @@ export const REDACTED_PATHS = [
   ...SECRET_KEYS.map((key) => `dto.${key}`),
 ];
 
+let timestampMs = 0;
+let timestampField = '';
+
+/** `,"time":"<ISO 8601>"`, formatted once per millisecond: under load many lines share one (toISOString is slow). */
+function isoTimestamp(): string {
+  const now = Date.now();
+  if (now !== timestampMs) {
+    timestampMs = now;
+    timestampField = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return timestampField;
+}
+
+/** Adds the request-line hook to the app's Fastify instance (once nestjs-pino has built the root logger). */
+@Injectable()
+export class RequestLogging implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (typeof fastify?.addHook === 'function') installRequestLogging(fastify, PinoLogger.root);
+  }
+}
+
 /** nestjs-pino preset: JSON lines on stdout with service, instance, request id and trace ids. */
 @Module({})
 export class LoggingModule {
@@ -56,60 +66,29 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [BaseEnv, SERVICE_NAME],
           useFactory: (env: BaseEnv, service: string) => ({
-            // nestjs-pino's default route pattern (`{/*splat}`) matches no request on Nest 12 + Fastify, which
-            // left every request unlogged; `{*splat}` matches them all.
-            forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-            pinoHttp: {
-              level: env.LOG_LEVEL,
-              base: { service, instance: env.INSTANCE_ID },
-              messageKey: 'msg',
-              timestamp: () => `,"time":"${new Date().toISOString()}"`,
-              formatters: { level: (label: string) => ({ level: label }) },
-              mixin: () => activeTraceIds(),
-              redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-              // Fastify already assigned req.id (see createServiceApp); reuse it so logs and responses agree.
-              genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
-              autoLogging: {
-                // Nest's middleware adapter may have rewritten req.url ("/"); originalUrl is the request's own.
-                ignore: (req: IncomingMessage & { originalUrl?: string }) =>
-                  QUIET_PATHS.test(req.originalUrl ?? req.url ?? ''),
+            // Request lines come from a Fastify hook (installRequestLogging): nestjs-pino's pino-http middleware is
+            // mounted on no route. nestjs-pino still provides the Nest logger and PinoLogger on this pino instance.
+            forRoutes: [],
+            pinoHttp: [
+              {
+                level: env.LOG_LEVEL,
+                base: { service, instance: env.INSTANCE_ID },
+                messageKey: 'msg',
+                timestamp: isoTimestamp,
+                formatters: { level: (label: string) => ({ level: label }) },
+                mixin: () => activeTraceIds(),
+                redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+                // Lines are built already shaped (see request-logging.ts): no request/response serialisers.
+                wrapSerializers: false,
               },
-              customSuccessObject: completion,
-              customErrorObject: (
-                req: IncomingMessage,
-                res: ServerResponse,
-                error: Error,
-                fields: object,
-              ) => {
-                const line = completion(req, res, fields as Record<string, unknown>);
-                // pino-http invents an Error for every 5xx answer; its stack (pino-http's own frames) says
-                // nothing and costs a stack trace per line. Real errors are logged where they are handled.
-                if (SYNTHETIC_ERROR.test(error?.message ?? '')) delete line.err;
-                return line;
-              },
-              customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-                error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-              serializers: {
-                req: (req: {
-                  id: string;
-                  method: string;
-                  url: string;
-                  headers: Record<string, unknown>;
-                }) => ({
-                  id: req.id,
-                  method: req.method,
-                  url: req.url,
-                  headers: {
-                    'user-agent': req.headers['user-agent'],
-                    'x-request-id': req.headers['x-request-id'],
-                  },
-                }),
-                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-              },
-            },
+              // Asynchronous stdout: under load, lines written while a write is in flight go out together in one
+              // write instead of one blocking write each; pino flushes what is left when the process exits.
+              pino.destination({ dest: 1, sync: false }),
+            ],
           }),
         }),
       ],
+      providers: [RequestLogging],
       exports: [LoggerModule],
     };
   }

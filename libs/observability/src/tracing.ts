@@ -1,11 +1,10 @@
 // Entry point of the `--require`d instrumentation file (`@food-delivery/observability/tracing`). It must load
-// nothing that the instrumentations patch (pg, ioredis, pino, fastify): only OpenTelemetry packages.
+// nothing that the instrumentations patch (pg, ioredis, fastify, undici): only OpenTelemetry packages.
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { diag, DiagLogLevel, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -50,7 +49,7 @@ function redisStatement(command: string, args: unknown[]): string {
 
 /**
  * Starts the OpenTelemetry Node SDK for a service: W3C trace context in and out (Fastify, undici/fetch, http),
- * spans for Fastify routes, pg and ioredis, trace ids in pino logs. Call once, from a file preloaded with
+ * spans for Fastify routes, pg and ioredis (log lines get their trace ids from the logger's mixin, libs/logging). Call once, from a file preloaded with
  * `node --require`, before anything else is loaded. The exporter is configured only through OTEL_* variables;
  * when none is configured spans are not recorded, but trace ids still flow (logs, traceparent).
  */
@@ -104,11 +103,6 @@ export function startTracing(options: TracingOptions): TracingHandle | undefined
       // Background work (chaos sync, pool housekeeping) would only add root spans of no interest.
       new PgInstrumentation({ requireParentSpan: true }),
       new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
-      // Log lines already go to Loki from stdout: correlation ids only, no second copy through OTLP.
-      new PinoInstrumentation({
-        disableLogSending: true,
-        logKeys: { traceId: 'trace_id', spanId: 'span_id', traceFlags: 'trace_flags' },
-      }),
     ],
   });
 
