@@ -100,9 +100,15 @@ export function startTracing(options: TracingOptions): TracingHandle | undefined
       }),
       // fetch and undici: a client span and a `traceparent` header on every outbound call.
       new UndiciInstrumentation(),
+      // Database and cache spans only when spans leave the process: unrecorded, they would cost a span and a
+      // context switch per query for nothing (trace ids in logs and headers come from the spans above).
       // Background work (chaos sync, pool housekeeping) would only add root spans of no interest.
-      new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
+      ...(exporting
+        ? [
+            new PgInstrumentation({ requireParentSpan: true }),
+            new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
+          ]
+        : []),
     ],
   });
 
