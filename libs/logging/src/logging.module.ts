@@ -1,4 +1,4 @@
-import { Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { BaseEnv, SERVICE_NAME } from '@food-delivery/config';
 import type { FastifyInstance } from 'fastify';
@@ -45,14 +45,44 @@ function isoTimestamp(): string {
   return timestampField;
 }
 
+let stdout: pino.DestinationStream | undefined;
+
+/**
+ * Asynchronous stdout, one per process (every logger writes through it): under load, lines written while a write
+ * is in flight go out together in one write instead of one blocking write each; pino flushes what is left when
+ * the process exits.
+ */
+function stdoutDestination(): pino.DestinationStream {
+  stdout ??= pino.destination({ dest: 1, sync: false });
+  return stdout;
+}
+
+/** What every line of a service looks like: level label, ISO time, service, instance, `msg`. */
+function lineFormat(env: BaseEnv, service: string): pino.LoggerOptions {
+  return {
+    base: { service, instance: env.INSTANCE_ID },
+    messageKey: 'msg',
+    timestamp: isoTimestamp,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+}
+
 /** Adds the request-line hook to the app's Fastify instance (once nestjs-pino has built the root logger). */
 @Injectable()
 export class RequestLogging implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly env: BaseEnv,
+    @Inject(SERVICE_NAME) private readonly service: string,
+  ) {}
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    if (typeof fastify?.addHook === 'function') installRequestLogging(fastify, PinoLogger.root);
+    if (typeof fastify?.addHook !== 'function') return;
+    // Request lines are built from allow-listed fields with their trace ids already in: they skip the root
+    // logger's redaction and mixin (a third of a line's cost). The root logger's level still decides.
+    const lines = pino({ ...lineFormat(this.env, this.service), level: 'info' }, stdoutDestination());
+    installRequestLogging(fastify, PinoLogger.root, lines);
   }
 }
 
@@ -71,19 +101,14 @@ export class LoggingModule {
             forRoutes: [],
             pinoHttp: [
               {
+                ...lineFormat(env, service),
                 level: env.LOG_LEVEL,
-                base: { service, instance: env.INSTANCE_ID },
-                messageKey: 'msg',
-                timestamp: isoTimestamp,
-                formatters: { level: (label: string) => ({ level: label }) },
                 mixin: () => activeTraceIds(),
                 redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-                // Lines are built already shaped (see request-logging.ts): no request/response serialisers.
+                // No request/response serialisers: pino-http's expect Node's request objects.
                 wrapSerializers: false,
               },
-              // Asynchronous stdout: under load, lines written while a write is in flight go out together in one
-              // write instead of one blocking write each; pino flushes what is left when the process exits.
-              pino.destination({ dest: 1, sync: false }),
+              stdoutDestination(),
             ],
           }),
         }),

@@ -36,8 +36,14 @@ function correlation(request: FastifyRequest) {
  * redacting the request) and entered an AsyncLocalStorage for every request, whatever the level, and cost ~40% of
  * a cached menu read. Application lines written during a request carry the request's trace and span ids (the
  * logger's mixin), which is what links them to this line and to the trace.
+ *
+ * `logger`'s level decides what is written; `lines` (same destination and format) writes the request lines.
  */
-export function installRequestLogging(fastify: FastifyInstance, logger: Logger): void {
+export function installRequestLogging(
+  fastify: FastifyInstance,
+  logger: Logger,
+  lines: Logger = logger,
+): void {
   if (installed.has(fastify)) return;
   installed.add(fastify);
 
@@ -45,7 +51,7 @@ export function installRequestLogging(fastify: FastifyInstance, logger: Logger):
     const status = reply.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
     if (logger.isLevelEnabled(level) && !QUIET_PATHS.test(request.url)) {
-      logger[level](
+      lines[level](
         {
           req: describeRequest(request),
           ...correlation(request),
@@ -61,7 +67,7 @@ export function installRequestLogging(fastify: FastifyInstance, logger: Logger):
   // The client went away before the answer: the work may still run, but nothing will be sent.
   fastify.addHook('onRequestAbort', (request, done) => {
     if (logger.isLevelEnabled('warn') && !QUIET_PATHS.test(request.url)) {
-      logger.warn({ req: describeRequest(request), ...correlation(request) }, 'request aborted');
+      lines.warn({ req: describeRequest(request), ...correlation(request) }, 'request aborted');
     }
     done();
   });
