@@ -1,4 +1,4 @@
-import type { DataSource, Migration } from 'typeorm';
+import { MigrationExecutor, type DataSource, type Migration } from 'typeorm';
 
 /** Stable 32-bit key for pg_advisory_lock, derived from the schema name. */
 function lockKey(schema: string): number {
@@ -18,7 +18,10 @@ export async function runMigrations(dataSource: DataSource, schema: string): Pro
     await runner.query('SELECT pg_advisory_lock($1)', [lockKey(schema)]);
     // TypeORM creates its migrations table inside the schema before the first migration runs.
     await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    return await dataSource.runMigrations({ transaction: 'each' });
+    // On the connection that holds the lock: a second one would deadlock a pool of one (DATABASE_POOL_MAX=1).
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    return await executor.executePendingMigrations();
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [lockKey(schema)]).catch(() => undefined);
     await runner.release();
