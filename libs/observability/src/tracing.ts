@@ -88,6 +88,8 @@ export function startTracing(options: TracingOptions): TracingHandle | undefined
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
         instrumentHooks: false,
+        // The handler's child span only when spans are exported; unrecorded it is a second span per request.
+        instrumentHandler: exporting,
         ignorePaths: (route: { url: string }) => UNTRACED_PATH.test(route.url),
         requestHook: (span, request) => {
           const route = request.routeOptions.url;
