@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { skipRequestLine } from '@food-delivery/logging';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, register } from 'prom-client';
@@ -66,6 +67,8 @@ export function installLoadShedding(fastify: FastifyInstance, options: LoadShedd
 
   const refuse = (request: FastifyRequest, reply: FastifyReply, reason: ShedReason) => {
     shed.inc({ reason });
+    // Counted above and warned about below: no request line each, at thousands per second.
+    skipRequestLine(request.raw);
     const now = Date.now();
     if (now - lastWarning > 5000) {
       lastWarning = now;

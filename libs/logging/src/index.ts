@@ -7,4 +7,4 @@ export {
   setRequestTelemetry,
   type RequestTelemetry,
 } from './request-telemetry';
-export { installRequestLogging } from './request-logging';
+export { installRequestLogging, skipRequestLine } from './request-logging';

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { installRequestLogging } from './request-logging';
+import { installRequestLogging, skipRequestLine } from './request-logging';
 import { setRequestTelemetry } from './request-telemetry';
 
 describe('request logging', () => {
@@ -37,6 +37,10 @@ describe('request logging', () => {
     app.get('/boom', (_request, reply) => reply.code(503).send({ code: 'OVERLOADED' }));
     app.get('/health/live', () => ({ status: 'ok' }));
     app.get('/metrics', () => '');
+    app.get('/shed', (request, reply) => {
+      skipRequestLine(request.raw);
+      return reply.code(503).send({ code: 'OVERLOADED' });
+    });
     await app.ready();
   });
   after(() => app.close());
@@ -71,9 +75,10 @@ describe('request logging', () => {
     ]);
   });
 
-  it('skips probes and scrapes, and lines below the logger level', async () => {
+  it('skips probes, scrapes, requests marked as skipped, and lines below the logger level', async () => {
     await app.inject({ url: '/health/live' });
     await app.inject({ url: '/metrics' });
+    await app.inject({ url: '/shed' });
     logger.level = 'warn';
     await app.inject({ url: '/menus/1' });
     await app.inject({ url: '/nope' });

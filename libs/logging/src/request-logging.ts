@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { requestTelemetry } from './request-telemetry';
 import { activeTraceIds } from './trace-context';
@@ -7,6 +8,19 @@ import { activeTraceIds } from './trace-context';
 const QUIET_PATHS = /^\/(health\/|metrics)/;
 
 const installed = new WeakSet<FastifyInstance>();
+
+const UNLOGGED = Symbol.for('food-delivery.unlogged-request');
+
+/**
+ * Leaves a request out of the request lines: for answers counted elsewhere that would otherwise cost a line each
+ * exactly when the service can least afford it (503 OVERLOADED from load shedding).
+ */
+export function skipRequestLine(request: IncomingMessage): void {
+  (request as IncomingMessage & { [UNLOGGED]?: true })[UNLOGGED] = true;
+}
+
+const isSkipped = (request: FastifyRequest): boolean =>
+  (request.raw as IncomingMessage & { [UNLOGGED]?: true })[UNLOGGED] === true;
 
 /** The `req` field of a request line: never the headers that may hold credentials. */
 function describeRequest(request: FastifyRequest) {
@@ -50,7 +64,7 @@ export function installRequestLogging(
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-    if (logger.isLevelEnabled(level) && !QUIET_PATHS.test(request.url)) {
+    if (logger.isLevelEnabled(level) && !QUIET_PATHS.test(request.url) && !isSkipped(request)) {
       lines[level](
         {
           req: describeRequest(request),

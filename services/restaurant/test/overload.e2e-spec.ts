@@ -21,7 +21,7 @@ describe('restaurant service under 512 concurrent connections (real process)', (
     kit = await startRestaurantKit('overload');
     service = await startServiceProcess(
       'restaurant',
-      { ...kit.stack.baseEnv, ...kit.env(), MAX_IN_FLIGHT_REQUESTS: '32' },
+      { ...kit.stack.baseEnv, ...kit.env(), MAX_IN_FLIGHT_REQUESTS: '32', LOG_LEVEL: 'warn' },
       { readyTimeoutMs: 60_000 },
     );
   });
@@ -93,5 +93,10 @@ describe('restaurant service under 512 concurrent connections (real process)', (
     expect(metrics).toMatch(/http_requests_in_flight\{[^}]*\} 0\b/);
     expect(metrics).toMatch(/http_requests_shed_total\{[^}]*reason="in_flight"[^}]*\} [1-9]/);
     expect((await request(`${service.url}/menus/1`)).status).toBe(200);
+
+    // Refusals are counted, not logged a line each: one warning every few seconds instead.
+    const lines = service.output().split('\n');
+    expect(lines.filter((line) => line.includes('"statusCode":503'))).toEqual([]);
+    expect(lines.some((line) => line.includes('"event":"http.shedding"'))).toBe(true);
   });
 });
