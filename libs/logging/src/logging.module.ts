@@ -4,6 +4,7 @@ import { BaseEnv, SERVICE_NAME } from '@food-delivery/config';
 import type { FastifyInstance } from 'fastify';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
+import { stdoutDestination } from './log-destination';
 import { installRequestLogging } from './request-logging';
 import { activeTraceIds } from './trace-context';
 
@@ -43,18 +44,6 @@ function isoTimestamp(): string {
     timestampField = `,"time":"${new Date(now).toISOString()}"`;
   }
   return timestampField;
-}
-
-let stdout: pino.DestinationStream | undefined;
-
-/**
- * Asynchronous stdout, one per process (every logger writes through it): under load, lines written while a write
- * is in flight go out together in one write instead of one blocking write each; pino flushes what is left when
- * the process exits.
- */
-function stdoutDestination(): pino.DestinationStream {
-  stdout ??= pino.destination({ dest: 1, sync: false });
-  return stdout;
 }
 
 /** What every line of a service looks like: level label, ISO time, service, instance, `msg`. */
