@@ -347,6 +347,31 @@ export const DASHBOARDS = {
         quantiles('http_server_request_duration_seconds', SVC, ['service'], '{{service}}'),
         { unit: 's', w: 8, description: 'Exemplars (◆) link a latency to the trace of one such request.' },
       ),
+      timeseries(
+        'Requests in flight',
+        [prom(`sum by (service) (http_requests_in_flight{${SVC}})`, '{{service}}')],
+        {
+          w: 12,
+          description:
+            'Beyond MAX_IN_FLIGHT_REQUESTS (256) a service refuses new requests at once (next panel).',
+        },
+      ),
+      timeseries(
+        'Refused: 503 OVERLOADED (load shedding)',
+        [
+          prom(
+            `sum by (service, reason) (rate(http_requests_shed_total{${SVC}}[${RATE}]))`,
+            '{{service}} {{reason}}',
+          ),
+        ],
+        {
+          unit: 'reqps',
+          w: 12,
+          description:
+            'in_flight: too many requests at once; event_loop_delay: the event loop lags more than ' +
+            'MAX_EVENT_LOOP_DELAY_MS. Refused before any work, with Retry-After; not logged one line each.',
+        },
+      ),
       row('Routes'),
       timeseries(
         'Requests per second by route',
@@ -457,6 +482,15 @@ export const DASHBOARDS = {
       timeseries('Heap used', [prom(`nodejs_heap_size_used_bytes{${SVC}}`, '{{service}} {{instance}}')], {
         unit: 'bytes',
       }),
+      timeseries(
+        'Log lines dropped',
+        [prom(`sum by (service) (rate(log_lines_dropped_total{${SVC}}[${RATE}]))`, '{{service}}')],
+        {
+          w: 24,
+          description:
+            'Lines dropped because the stdout reader (log shipper) fell more than 16 MB behind: above 0, Loki is missing lines.',
+        },
+      ),
       row('Logs'),
       logs('Warnings and errors', '{service_name=~"$service"} | json | level=~"warn|error"', {
         description: 'Expand a line: its trace_id links to the trace in Tempo.',
