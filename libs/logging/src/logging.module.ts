@@ -21,7 +21,7 @@ const SECRET_KEYS = [
 
 /**
  * Header and body fields never written to logs. Explicit paths, no wildcards: a wildcard makes the redactor walk
- * every key of every log object and of every request's bindings (it tripled pino's cost per request).
+ * every key of every log object (2.8 → ~9 µs a line in a micro-benchmark).
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
