@@ -38,18 +38,23 @@ export class ChaosHttpHook implements OnModuleInit {
       this.logger.warn('chaos: not on the Fastify adapter; the delay and error knobs will not apply');
       return;
     }
-    fastify.addHook('onRequest', (request, reply) => this.onRequest(request, reply));
+    fastify.addHook('onRequest', (request, reply, done) => {
+      // No fault on (the usual case): a plain callback, no promise per request.
+      if (!this.state.active('delay') && !this.state.active('error')) return done();
+      this.applyFaults(request, reply).then((answered) => answered || done(), done);
+    });
   }
 
-  private async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  /** Waits out an injected delay and/or answers an injected error; true when the request was answered. */
+  private async applyFaults(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     const delay = this.state.active('delay');
     const error = this.state.active('error');
-    if (!delay && !error) return undefined;
+    if (!delay && !error) return false;
     const queryAt = request.url.indexOf('?');
     const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
     // The route template also counts: a percent-encoded path could otherwise dodge the exemption.
     const template = request.routeOptions?.url;
-    if (isChaosExempt(path) || (template !== undefined && isChaosExempt(template))) return undefined;
+    if (isChaosExempt(path) || (template !== undefined && isChaosExempt(template))) return false;
 
     if (delay && coversRoute(delay, path, template) && roll(delay.percent)) {
       const ms = pickDelay(delay);
@@ -79,12 +84,13 @@ export class ChaosHttpHook implements OnModuleInit {
         message: `Injected failure (chaos: error on ${error.percent}% of requests)`,
         traceId: activeTraceIds().trace_id ?? String(request.id),
       };
-      return reply
+      void reply
         .code(error.status)
         .header('content-type', 'application/json; charset=utf-8')
         .header('x-chaos-injected', `error;status=${error.status}`)
         .send(body);
+      return true;
     }
-    return undefined;
+    return false;
   }
 }
