@@ -3,5 +3,5 @@ export { ApiExceptionFilter } from './api-exception.filter';
 export { createServiceApp, listen, type ServiceAppOptions } from './bootstrap';
 export { setupDocs, type DocsOptions } from './docs';
 export { createValidationPipe } from './validation';
-export { ParseIdPipe } from './parse-id.pipe';
+export { isPathId, ParseIdPipe } from './parse-id.pipe';
 export { ErrorResponseDto } from './error-response.dto';

@@ -135,6 +135,57 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
       expect((await getMenu(7)).headers.get('x-cache')).toBe('MISS');
     });
 
+    it('answers a hit (served before the Nest pipeline) exactly as the controller answers the miss', async () => {
+      const same = (res: Awaited<ReturnType<typeof getMenus>>) => ({
+        status: res.status,
+        contentType: res.headers.get('content-type'),
+        contentLength: res.headers.get('content-length'),
+        requestId: res.headers.get('x-request-id'),
+        traceIdHeader: res.headers.has('x-trace-id'),
+        body: res.text,
+      });
+      for (const read of [() => getMenu(8), () => getMenus()]) {
+        await redis.del('restaurant:menus:8', 'restaurant:menus:all');
+        const miss = await read();
+        const hit = await read();
+        expect([miss.headers.get('x-cache'), hit.headers.get('x-cache')]).toEqual(['MISS', 'HIT']);
+        expect({ ...same(hit), requestId: 'any' }).toEqual({ ...same(miss), requestId: 'any' });
+        expect(hit.headers.get('x-request-id')).toMatch(/\S/);
+      }
+      // An id the controller refuses is refused the same way while a key of that shape is cached.
+      await redis.set('restaurant:menus:0', '{"id":0}');
+      const zero = await request(`${url}/menus/0`);
+      expect([zero.status, zero.body.code]).toEqual([400, 'INVALID_ID']);
+      // Counted as hits, like the controller's.
+      const metrics = (await request(`${url}/metrics`)).text;
+      expect(metrics).toMatch(/cache_requests_total\{cache="menu",result="hit"[^}]*\} [1-9]/);
+    });
+
+    it('hits still get the request-level faults: an injected error, then an injected delay', async () => {
+      await getMenus();
+      expect((await getMenus()).headers.get('x-cache')).toBe('HIT');
+      const fault = await request(`${url}/chaos/error`, {
+        body: { enable: true, percent: 100, status: 503, routes: ['/menus'] },
+      });
+      expect(fault.status).toBe(200);
+      try {
+        const failed = await getMenus();
+        expect([failed.status, failed.body.code]).toEqual([503, 'CHAOS_INJECTED']);
+      } finally {
+        await request(`${url}/chaos/error`, { body: { enable: false } });
+      }
+      await request(`${url}/chaos/delay`, { body: { delay_ms: 300, routes: ['/menus'] } });
+      try {
+        const started = Date.now();
+        const delayed = await getMenus();
+        expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+        expect(delayed.headers.get('x-chaos-injected')).toBe('delay;ms=300');
+        expect([delayed.status, delayed.headers.get('x-cache')]).toEqual([200, 'HIT']);
+      } finally {
+        await request(`${url}/chaos/delay`, { body: { delay_ms: 0 } });
+      }
+    });
+
     it('uses 10 s for the list and 30 s for one menu by default (spec)', async () => {
       const defaults = await kit.start({
         REDIS_KEY_PREFIX: `${kit.stack.redis.prefix}defaults:`,

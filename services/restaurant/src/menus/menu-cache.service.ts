@@ -52,6 +52,22 @@ export class MenuCache {
     redis.client?.on('ready', () => void this.flushPending());
   }
 
+  /**
+   * The cached body when Redis has it, else null (miss, Redis unusable, a read error): the caller then goes
+   * through `get`, which loads, fills and records the outcome. Only a hit is recorded here.
+   */
+  async peek(key: string): Promise<string | null> {
+    const client = this.usableClient(key);
+    if (!client) return null;
+    try {
+      const cached = await client.get(key);
+      if (cached !== null) metricsFor(key).record('hit');
+      return cached;
+    } catch {
+      return null;
+    }
+  }
+
   async get(key: string, ttlMs: number, load: () => Promise<unknown>): Promise<CachedBody> {
     const client = this.usableClient(key);
     // undefined: do not write back (Redis unusable); null: never invalidated yet.

@@ -20,8 +20,8 @@ const X_CACHE = {
   },
 };
 
-/** Sends the cached JSON text as is (no parse/serialize round trip on a hit). */
-function send(reply: FastifyReply, { body, hit }: CachedBody): string {
+/** The cached JSON text as is (no parse/serialize round trip on a hit), with its headers set on the reply. */
+export function withCacheHeaders(reply: FastifyReply, { body, hit }: CachedBody): string {
   void reply.header('x-cache', hit ? 'HIT' : 'MISS').type('application/json; charset=utf-8');
   return body;
 }
@@ -41,7 +41,7 @@ export class MenusController {
   })
   @ApiOkResponse({ type: MenuDto, isArray: true, headers: X_CACHE })
   async list(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    return send(reply, await this.menus.list());
+    return withCacheHeaders(reply, await this.menus.list());
   }
 
   @Get(':id')
@@ -56,6 +56,6 @@ export class MenusController {
     @Param('id', ParseIdPipe) id: number,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    return send(reply, await this.menus.findOne(id));
+    return withCacheHeaders(reply, await this.menus.findOne(id));
   }
 }
