@@ -53,14 +53,15 @@ export class MenuCache {
   }
 
   /**
-   * The cached body when Redis has it, else null (miss, Redis unusable, a read error): the caller then goes
-   * through `get`, which loads, fills and records the outcome. Only a hit is recorded here.
+   * The cached body's bytes when Redis has them, else null (miss, Redis unusable, a read error): the caller then
+   * goes through `get`, which loads, fills and records the outcome. Only a hit is recorded here. Bytes, not text:
+   * they go to the socket as they came, with no UTF-8 decoding and re-encoding of a body nobody reads.
    */
-  async peek(key: string): Promise<string | null> {
+  async peek(key: string): Promise<Buffer | null> {
     const client = this.usableClient(key);
     if (!client) return null;
     try {
-      const cached = await client.get(key);
+      const cached = await client.getBuffer(key);
       if (cached !== null) metricsFor(key).record('hit');
       return cached;
     } catch {

@@ -10,7 +10,6 @@ import { Public } from '@food-delivery/auth';
 import { ErrorResponseDto, ParseIdPipe } from '@food-delivery/http';
 import type { FastifyReply } from 'fastify';
 import { MenuDto } from './dto/menu.dto';
-import type { CachedBody } from './menu-cache.service';
 import { MenusService } from './menus.service';
 
 const X_CACHE = {
@@ -20,8 +19,11 @@ const X_CACHE = {
   },
 };
 
-/** The cached JSON text as is (no parse/serialize round trip on a hit), with its headers set on the reply. */
-export function withCacheHeaders(reply: FastifyReply, { body, hit }: CachedBody): string {
+/** The cached JSON as is (no parse/serialize round trip on a hit), with its headers set on the reply. */
+export function withCacheHeaders<Body extends string | Buffer>(
+  reply: FastifyReply,
+  { body, hit }: { body: Body; hit: boolean },
+): Body {
   void reply.header('x-cache', hit ? 'HIT' : 'MISS').type('application/json; charset=utf-8');
   return body;
 }
