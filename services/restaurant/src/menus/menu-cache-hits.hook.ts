@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { isPathId } from '@food-delivery/http';
+import { setSpanAttributes } from '@food-delivery/observability';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MENU_LIST_KEY, MenuCache, menuKey } from './menu-cache.service';
 import { withCacheHeaders } from './menus.controller';
@@ -11,7 +12,9 @@ const CACHED_READS: Record<string, (request: FastifyRequest) => string | null> =
   '/menus/:id': (request) => {
     const { id } = request.params as { id?: string };
     // Anything ParseIdPipe would refuse goes on to Nest, which answers the 400.
-    return id !== undefined && isPathId(id) ? menuKey(Number(id)) : null;
+    if (id === undefined || !isPathId(id)) return null;
+    setSpanAttributes({ 'menu.id': Number(id) }); // as MenusService.findOne does
+    return menuKey(Number(id));
   },
 };
 
