@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { BaseEnv, SERVICE_NAME } from '@food-delivery/config';
 import type { FastifyInstance } from 'fastify';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
-import pino from 'pino';
+import { lineFormat } from './line-format';
 import { stdoutDestination } from './log-destination';
 import { installRequestLogging } from './request-logging';
 import { activeTraceIds } from './trace-context';
@@ -33,29 +33,6 @@ export const REDACTED_PATHS = [
   ...SECRET_KEYS.map((key) => `dto.${key}`),
 ];
 
-let timestampMs = 0;
-let timestampField = '';
-
-/** `,"time":"<ISO 8601>"`, formatted once per millisecond: under load many lines share one (toISOString is slow). */
-function isoTimestamp(): string {
-  const now = Date.now();
-  if (now !== timestampMs) {
-    timestampMs = now;
-    timestampField = `,"time":"${new Date(now).toISOString()}"`;
-  }
-  return timestampField;
-}
-
-/** What every line of a service looks like: level label, ISO time, service, instance, `msg`. */
-function lineFormat(env: BaseEnv, service: string): pino.LoggerOptions {
-  return {
-    base: { service, instance: env.INSTANCE_ID },
-    messageKey: 'msg',
-    timestamp: isoTimestamp,
-    formatters: { level: (label: string) => ({ level: label }) },
-  };
-}
-
 /** Adds the request-line hook to the app's Fastify instance (once nestjs-pino has built the root logger). */
 @Injectable()
 export class RequestLogging implements OnModuleInit {
@@ -68,10 +45,11 @@ export class RequestLogging implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (typeof fastify?.addHook !== 'function') return;
-    // Request lines are built from allow-listed fields with their trace ids already in: they skip the root
-    // logger's redaction and mixin (a third of a line's cost). The root logger's level still decides.
-    const lines = pino({ ...lineFormat(this.env, this.service), level: 'info' }, stdoutDestination());
-    installRequestLogging(fastify, PinoLogger.root, lines);
+    installRequestLogging(fastify, {
+      logger: PinoLogger.root,
+      destination: stdoutDestination(),
+      base: { service: this.service, instance: this.env.INSTANCE_ID },
+    });
   }
 }
 
@@ -90,7 +68,7 @@ export class LoggingModule {
             forRoutes: [],
             pinoHttp: [
               {
-                ...lineFormat(env, service),
+                ...lineFormat({ service, instance: env.INSTANCE_ID }),
                 level: env.LOG_LEVEL,
                 mixin: () => activeTraceIds(),
                 redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
