@@ -1,6 +1,7 @@
 import {
   createTestStack,
   freePort,
+  listenBacklog,
   request,
   startServiceProcess,
   waitFor,
@@ -80,6 +81,10 @@ describe('NGINX gateway (real nginx in front of two user-service replicas)', () 
     await replicaA?.kill();
     await replicaB?.kill();
     await stack?.teardown();
+  });
+
+  it("listens with room for a load test's connections (backlog 4096, not nginx's 511)", () => {
+    expect(listenBacklog(gateway.url)).toBe(4096);
   });
 
   it('routes /api/users/... and the spec bare paths to the user service', async () => {

@@ -92,6 +92,16 @@ export class BaseEnv {
   @Max(100_000)
   MAX_IN_FLIGHT_REQUESTS: number = 256;
 
+  /**
+   * Connections the kernel may hold for the service before it accepts them. Node's default (511) is smaller than
+   * a load test's connection count: the surplus SYNs were dropped and retried a second later, so the first
+   * seconds of a 512-connection run stalled. The kernel caps it at net.core.somaxconn.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(65_535)
+  LISTEN_BACKLOG: number = 4096;
+
   /** Mean event-loop delay (ms) above which new requests get 503 OVERLOADED. 0 turns the check off. */
   @IsInt()
   @Min(0)

@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BaseEnv } from '@food-delivery/config';
@@ -60,10 +60,10 @@ export async function createServiceApp(
   return app;
 }
 
-/** Listens on the env's HOST/PORT and returns the bound URL (port 0 picks a free port, for tests). */
-export async function listen(app: INestApplication): Promise<string> {
+/** Listens on the env's HOST/PORT/LISTEN_BACKLOG and returns the bound URL (port 0 picks a free port, for tests). */
+export async function listen(app: NestFastifyApplication): Promise<string> {
   const env = app.get(BaseEnv);
-  await app.listen(env.PORT, env.HOST);
+  await app.listen({ port: env.PORT, host: env.HOST, backlog: env.LISTEN_BACKLOG });
   const address = (app.getHttpServer() as import('node:net').Server).address() as { port: number };
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
   return `http://${host}:${address.port}`;

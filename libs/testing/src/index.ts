@@ -7,3 +7,4 @@ export { createTestRedisNamespace, TEST_REDIS_URL, type TestRedisNamespace } fro
 export { waitFor } from './wait-for';
 export { createTestTokens, type TestTokens } from './test-tokens';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
+export { listenBacklog } from './listen-backlog';
