@@ -10,7 +10,8 @@ import { withCacheHeaders } from './menus.controller';
 const CACHED_READS: Record<string, (request: FastifyRequest) => string | null> = {
   '/menus': () => MENU_LIST_KEY,
   '/menus/:id': (request) => {
-    const { id } = request.params as { id?: string };
+    // The route's one parameter, whatever the controller names it.
+    const [id] = Object.values(request.params as Record<string, string>);
     // Anything ParseIdPipe would refuse goes on to Nest, which answers the 400.
     if (id === undefined || !isPathId(id)) return null;
     setSpanAttributes({ 'menu.id': Number(id) }); // as MenusService.findOne does
@@ -37,6 +38,10 @@ export class MenuCacheHitsHook implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (typeof fastify?.addHook !== 'function') return; // not on Fastify: the controller serves every read
+    // Matched by template: a controller path that changed would otherwise silently turn this off.
+    const unknown = Object.keys(CACHED_READS).filter((url) => !fastify.hasRoute({ method: 'GET', url }));
+    if (unknown.length)
+      throw new Error(`MenuCacheHitsHook: no GET route ${unknown.join(', ')} to answer hits for`);
     fastify.addHook('onRequest', (request, reply, done) => {
       const keyOf = request.method === 'GET' ? CACHED_READS[request.routeOptions.url ?? ''] : undefined;
       const key = keyOf?.(request);
