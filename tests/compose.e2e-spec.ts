@@ -397,7 +397,7 @@ describe('docker-compose.yml: the gateway', () => {
           : environment(loadCompose(join(ROOT, 'deploy', 'compose', 'gateway-chaos.yml')).services.gateway);
       const rendered = envsubstLikeNginxImage(template, { ...env, ...overrides });
       expect(rendered).not.toMatch(/\$\{[A-Z_]+\}/);
-      expect(rendered).toContain(`listen ${env.GATEWAY_PORT};`);
+      expect(rendered).toContain(`listen ${env.GATEWAY_PORT} backlog=4096;`);
       const hosts = ['user', ...replicasOf('restaurant'), ...replicasOf('order')];
       const check = nginxCheck(rendered, { hosts, runtimeDir: env.GATEWAY_RUNTIME_DIR });
       t.diagnostic(`nginx -t (${check.mode}): ${check.output.trim()}`);
