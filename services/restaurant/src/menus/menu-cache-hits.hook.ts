@@ -21,7 +21,7 @@ const CACHED_READS: Record<string, (request: FastifyRequest) => string | null> =
 
 /**
  * Answers menu cache hits from a Fastify `onRequest` hook, ahead of Nest's guard/pipe/interceptor pipeline: a hit
- * is one Redis GET and the stored JSON text, and the pipeline was a third of its cost (some 20 promises per
+ * is one Redis GET and the stored JSON bytes, and the pipeline was a third of its cost (some 20 promises per
  * request, each also seen by the tracing context's async hook). Misses, Redis trouble and bad ids go on to
  * `MenusController`, which loads, fills the cache and answers errors as usual; the response is the same either
  * way (MenusController's headers, and the shared hooks' request line, metrics, trace and request ids). Added at
