@@ -3,11 +3,12 @@ import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 /**
  * A TCP proxy in front of a real dependency (Postgres, Redis, a service). `stop()` cuts every connection and
  * refuses new ones, exactly what a client sees when the dependency goes down; `start()` brings it back on the
- * same port.
+ * same port. `freeze()` keeps connections open but forwards nothing (a hung dependency) until `thaw()`.
  */
 export class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  private frozen = false;
   port = 0;
 
   constructor(
@@ -22,6 +23,10 @@ export class TcpProxy {
       this.track(upstream);
       upstream.connect(this.targetPort, this.targetHost);
       client.pipe(upstream).pipe(client);
+      if (this.frozen) {
+        client.pause();
+        upstream.pause();
+      }
       const close = () => {
         client.destroy();
         upstream.destroy();
@@ -44,6 +49,18 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Stops forwarding in both directions; connections stay open and nothing answers. */
+  freeze(): void {
+    this.frozen = true;
+    for (const socket of this.sockets) socket.pause();
+  }
+
+  /** Forwards again, including what was sent while frozen. */
+  thaw(): void {
+    this.frozen = false;
+    for (const socket of this.sockets) socket.resume();
   }
 
   private track(socket: Socket): void {

@@ -12,7 +12,7 @@ import {
   waitFor,
   type TestRedisNamespace,
 } from '@food-delivery/testing';
-import { MenuCache, menuKey } from '../src/menus/menu-cache.service';
+import { MenuCache, menuKey, READ_BACKOFF_MS } from '../src/menus/menu-cache.service';
 import { RestaurantEnv } from '../src/restaurant.env';
 
 /** MenuCache against the real Redis: the parts that HTTP tests cannot pin down deterministically. */
@@ -119,6 +119,38 @@ describe('MenuCache (real Redis)', () => {
         return result.hit ? result : null;
       });
       expect(back.body).toBe('{"id":4,"stock":6}');
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('after a read times out (Redis hangs), skips Redis for READ_BACKOFF_MS, then tries again', async () => {
+    const target = new URL(TEST_REDIS_URL);
+    const proxy = await new TcpProxy(target.hostname, Number(target.port || 6379)).start();
+    try {
+      const cache = new MenuCache(await connect(viaProxy(TEST_REDIS_URL, proxy)));
+      const load = counting(() => ({ id: 6 }));
+      await cache.get(menuKey(6), 30_000, load);
+      expect(await cache.peek(menuKey(6))).toEqual(Buffer.from('{"id":6}'));
+
+      proxy.freeze();
+      const timed = async <T>(read: () => Promise<T>) => {
+        const started = Date.now();
+        const result = await read();
+        return { result, ms: Date.now() - started };
+      };
+      const first = await timed(() => cache.peek(menuKey(6)));
+      expect(first.result).toBeNull();
+      expect(first.ms).toBeGreaterThanOrEqual(900); // ioredis' command timeout
+      // Within the backoff neither a peek nor a read-through waits for Redis.
+      const peek = await timed(() => cache.peek(menuKey(6)));
+      const read = await timed(() => cache.get(menuKey(6), 30_000, load));
+      expect([peek.result, peek.ms < 200]).toEqual([null, true]);
+      expect([read.result, read.ms < 200]).toEqual([{ body: '{"id":6}', hit: false }, true]);
+
+      proxy.thaw();
+      await sleep(READ_BACKOFF_MS);
+      expect(await cache.peek(menuKey(6))).toEqual(Buffer.from('{"id":6}'));
     } finally {
       await proxy.stop();
     }

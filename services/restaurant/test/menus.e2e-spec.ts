@@ -337,6 +337,38 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
       expect(list.body.find((m: any) => m.id === 12).stock).toBe(changed.body.stock);
     });
 
+    it('while Redis hangs, a cached read waits one command timeout at most, and then not at all for a moment', async () => {
+      await waitFor('a hit through the proxy', async () => {
+        const res = await request(`${proxied.url}/menus/14`);
+        return res.headers.get('x-cache') === 'HIT' ? res : null;
+      });
+      proxy.freeze(); // connected, but nothing answers: every Redis command runs into its 1 s timeout
+      try {
+        const timed = async () => {
+          const started = Date.now();
+          const res = await request(`${proxied.url}/menus/14`);
+          return { ms: Date.now() - started, status: res.status, cache: res.headers.get('x-cache') };
+        };
+        // The early hit lookup times out, and the controller does not wait for Redis a second time.
+        const first = await timed();
+        expect([first.status, first.cache]).toEqual([200, 'MISS']);
+        expect(first.ms).toBeGreaterThanOrEqual(900);
+        expect(first.ms).toBeLessThan(1800);
+        // Right after, reads go straight to Postgres.
+        for (let i = 0; i < 3; i++) {
+          const next = await timed();
+          expect([next.status, next.cache]).toEqual([200, 'MISS']);
+          expect(next.ms).toBeLessThan(500);
+        }
+      } finally {
+        proxy.thaw();
+      }
+      await waitFor('cache hits again after Redis answers', async () => {
+        const res = await request(`${proxied.url}/menus/14`);
+        return res.headers.get('x-cache') === 'HIT' ? res : null;
+      });
+    });
+
     it('works with Redis switched off (REDIS_URL=off)', async () => {
       const off = await kit.start({ REDIS_URL: 'off', SEED_CATALOGUE: 'false' });
       try {

@@ -22,6 +22,9 @@ if (redis.call('GET', KEYS[2]) or '') == ARGV[1] then
 end
 return 0`;
 
+/** How long reads skip Redis after one failed. */
+export const READ_BACKOFF_MS = 1000;
+
 /** `cache_requests_total{cache="menu_list"|"menu"}`: the list and single menus have different TTLs and traffic. */
 const LIST_METRICS = cacheMetrics('menu_list');
 const ITEM_METRICS = cacheMetrics('menu');
@@ -47,6 +50,8 @@ export class MenuCache {
   /** Keys to invalidate at the end of this turn of the event loop, and the promise their callers wait on. */
   private nextInvalidation: { keys: Set<string>; done: Promise<void> } | null = null;
   private lastWarning = 0;
+  /** Until then reads go straight to Postgres (see readFailed). */
+  private skipReadsUntil = 0;
 
   constructor(private readonly redis: RedisService) {
     redis.client?.on('ready', () => void this.flushPending());
@@ -64,7 +69,8 @@ export class MenuCache {
       const cached = await client.getBuffer(key);
       if (cached !== null) metricsFor(key).record('hit');
       return cached;
-    } catch {
+    } catch (error) {
+      this.readFailed(error);
       return null;
     }
   }
@@ -83,7 +89,7 @@ export class MenuCache {
         }
         version = seen;
       } catch (error) {
-        this.warn('read', error);
+        this.readFailed(error);
       }
     }
     metrics.record(version === undefined ? 'bypass' : 'miss');
@@ -139,7 +145,7 @@ export class MenuCache {
 
   private usableClient(key: string): Redis | null {
     const client = this.redis.client;
-    if (!client || client.status !== 'ready') return null;
+    if (!client || client.status !== 'ready' || Date.now() < this.skipReadsUntil) return null;
     if (this.pending.size > 0) void this.flushPending();
     return this.pending.has(key) ? null : client;
   }
@@ -148,6 +154,16 @@ export class MenuCache {
     if (this.pending.size === 0 || this.redis.client?.status !== 'ready') return Promise.resolve();
     this.flushing ??= this.invalidate([...this.pending]).finally(() => (this.flushing = null));
     return this.flushing;
+  }
+
+  /**
+   * A read failed, typically a timeout: Redis is connected but not answering, and each read waited the whole
+   * command timeout. Reads skip Redis for a moment, so one request per moment pays that wait, not every request
+   * (a cache hit answered early and its fallback to the controller would otherwise pay it twice).
+   */
+  private readFailed(error: unknown): void {
+    this.skipReadsUntil = Date.now() + READ_BACKOFF_MS;
+    this.warn('read', error);
   }
 
   /** Redis trouble is expected during chaos runs: one warning per few seconds, not one per request. */
