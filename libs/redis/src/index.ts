@@ -1,2 +1,2 @@
 export { RedisModule } from './redis.module';
-export { RedisService, redisOptions } from './redis.service';
+export { READ_BACKOFF_MS, RedisService, redisOptions } from './redis.service';

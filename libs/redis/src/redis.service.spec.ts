@@ -3,7 +3,7 @@ import { createTestRedisNamespace, type TestRedisNamespace } from '@food-deliver
 import { Logger } from '@nestjs/common';
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
-import { RedisService } from './redis.service';
+import { READ_BACKOFF_MS, RedisService } from './redis.service';
 
 /** Real Redis: the shared connection's settings that the hot paths depend on. */
 describe('RedisService', () => {
@@ -51,5 +51,13 @@ describe('RedisService', () => {
     } finally {
       subscriber.disconnect();
     }
+  });
+
+  it('is readable while connected, and not for READ_BACKOFF_MS after a failed read', async () => {
+    expect(redis.readable).toBe(true);
+    redis.readFailed();
+    expect([redis.ready, redis.readable]).toEqual([true, false]);
+    await new Promise((resolve) => setTimeout(resolve, READ_BACKOFF_MS + 20));
+    expect(redis.readable).toBe(true);
   });
 });

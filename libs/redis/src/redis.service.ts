@@ -17,6 +17,9 @@ export function redisOptions(env: Pick<BaseEnv, 'REDIS_KEY_PREFIX'>, extra: Redi
   };
 }
 
+/** How long cache reads skip Redis after one failed (`RedisService.readable`). */
+export const READ_BACKOFF_MS = 1000;
+
 /**
  * The service's Redis connection. `client` is null when Redis is switched off (REDIS_URL=off);
  * `ready` tells whether it answers right now. Callers treat Redis as optional: caches fall back to Postgres.
@@ -26,6 +29,7 @@ export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   readonly client: Redis | null;
   readonly keyPrefix: string;
+  private skipReadsUntil = 0;
 
   constructor(private readonly env: BaseEnv) {
     this.keyPrefix = env.REDIS_KEY_PREFIX;
@@ -57,6 +61,20 @@ export class RedisService implements OnApplicationShutdown {
 
   get ready(): boolean {
     return this.client?.status === 'ready';
+  }
+
+  /**
+   * Whether a cache read should go to Redis now: connected, and no read failed in the last READ_BACKOFF_MS. A Redis
+   * that hangs (connected, not answering) runs every command into its timeout; after one such failure, reads skip
+   * Redis for a moment, so one request per moment pays that wait instead of every request.
+   */
+  get readable(): boolean {
+    return this.ready && Date.now() >= this.skipReadsUntil;
+  }
+
+  /** Notes a failed read (see `readable`). */
+  readFailed(): void {
+    this.skipReadsUntil = Date.now() + READ_BACKOFF_MS;
   }
 
   /** A second connection (pub/sub needs its own), with the same settings but no auto-pipelining. */

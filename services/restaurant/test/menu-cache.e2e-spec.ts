@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { validateEnv } from '@food-delivery/config';
-import { RedisService } from '@food-delivery/redis';
+import { READ_BACKOFF_MS, RedisService } from '@food-delivery/redis';
 import {
   createTestRedisNamespace,
   TcpProxy,
@@ -12,7 +12,7 @@ import {
   waitFor,
   type TestRedisNamespace,
 } from '@food-delivery/testing';
-import { MenuCache, menuKey, READ_BACKOFF_MS } from '../src/menus/menu-cache.service';
+import { MenuCache, menuKey } from '../src/menus/menu-cache.service';
 import { RestaurantEnv } from '../src/restaurant.env';
 
 /** MenuCache against the real Redis: the parts that HTTP tests cannot pin down deterministically. */

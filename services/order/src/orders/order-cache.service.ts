@@ -69,7 +69,8 @@ export class OrderCache {
   /** The cached order, or null on a miss or while Redis is unavailable. */
   async get(orderId: number): Promise<OrderDto | null> {
     const client = this.redis.client;
-    if (!client || !this.redis.ready) {
+    // Not connected, or a read just failed (a hung Redis): straight to Postgres.
+    if (!client || !this.redis.readable) {
       cacheRequests.record('bypass');
       return null;
     }
@@ -79,6 +80,7 @@ export class OrderCache {
       return body ? (JSON.parse(body) as OrderDto) : null;
     } catch (error) {
       cacheRequests.record('bypass');
+      this.redis.readFailed();
       this.logger.debug(`Order cache read failed: ${(error as Error).message}`);
       return null;
     }

@@ -1,7 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { validateEnv } from '@food-delivery/config';
-import { RedisService } from '@food-delivery/redis';
-import { createTestRedisNamespace, waitFor, type TestRedisNamespace } from '@food-delivery/testing';
+import { READ_BACKOFF_MS, RedisService } from '@food-delivery/redis';
+import {
+  createTestRedisNamespace,
+  TcpProxy,
+  viaProxy,
+  waitFor,
+  type TestRedisNamespace,
+} from '@food-delivery/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
 import { OrderEnv } from '../order.env';
@@ -59,5 +66,40 @@ describe('OrderCache', () => {
 
     await cache.invalidate(42, 1); // an older invalidation arriving late changes nothing
     expect((await cache.get(42))?.status).toBe('CONFIRMED');
+  });
+
+  it('while Redis hangs, one read waits for its timeout and the next ones go straight to Postgres', async () => {
+    const target = new URL(namespace.url);
+    const proxy = await new TcpProxy(target.hostname, Number(target.port || 6379)).start();
+    const env = validateEnv(OrderEnv, {
+      REDIS_URL: viaProxy(namespace.url, proxy),
+      REDIS_KEY_PREFIX: namespace.prefix,
+    });
+    const hung = new RedisService(env);
+    try {
+      const proxied = new OrderCache(hung, env);
+      await waitFor('redis through the proxy', () => hung.ready);
+      await proxied.fill(order('CONFIRMED'), 3);
+      expect((await proxied.get(42))?.status).toBe('CONFIRMED');
+
+      proxy.freeze();
+      const timed = async () => {
+        const started = Date.now();
+        const found = await proxied.get(42);
+        return { found, ms: Date.now() - started };
+      };
+      const first = await timed();
+      expect(first.found).toBeNull();
+      expect(first.ms).toBeGreaterThanOrEqual(900); // ioredis' command timeout
+      const next = await timed();
+      expect([next.found, next.ms < 200]).toEqual([null, true]);
+
+      proxy.thaw();
+      await sleep(READ_BACKOFF_MS);
+      expect((await proxied.get(42))?.status).toBe('CONFIRMED');
+    } finally {
+      await hung.onApplicationShutdown();
+      await proxy.stop();
+    }
   });
 });

@@ -22,9 +22,6 @@ if (redis.call('GET', KEYS[2]) or '') == ARGV[1] then
 end
 return 0`;
 
-/** How long reads skip Redis after one failed. */
-export const READ_BACKOFF_MS = 1000;
-
 /** `cache_requests_total{cache="menu_list"|"menu"}`: the list and single menus have different TTLs and traffic. */
 const LIST_METRICS = cacheMetrics('menu_list');
 const ITEM_METRICS = cacheMetrics('menu');
@@ -50,8 +47,6 @@ export class MenuCache {
   /** Keys to invalidate at the end of this turn of the event loop, and the promise their callers wait on. */
   private nextInvalidation: { keys: Set<string>; done: Promise<void> } | null = null;
   private lastWarning = 0;
-  /** Until then reads go straight to Postgres (see readFailed). */
-  private skipReadsUntil = 0;
 
   constructor(private readonly redis: RedisService) {
     redis.client?.on('ready', () => void this.flushPending());
@@ -145,7 +140,7 @@ export class MenuCache {
 
   private usableClient(key: string): Redis | null {
     const client = this.redis.client;
-    if (!client || client.status !== 'ready' || Date.now() < this.skipReadsUntil) return null;
+    if (!client || !this.redis.readable) return null;
     if (this.pending.size > 0) void this.flushPending();
     return this.pending.has(key) ? null : client;
   }
@@ -156,13 +151,9 @@ export class MenuCache {
     return this.flushing;
   }
 
-  /**
-   * A read failed, typically a timeout: Redis is connected but not answering, and each read waited the whole
-   * command timeout. Reads skip Redis for a moment, so one request per moment pays that wait, not every request
-   * (a cache hit answered early and its fallback to the controller would otherwise pay it twice).
-   */
+  /** A read failed, typically a timeout of a hung Redis: reads skip it for a moment (RedisService.readable). */
   private readFailed(error: unknown): void {
-    this.skipReadsUntil = Date.now() + READ_BACKOFF_MS;
+    this.redis.readFailed();
     this.warn('read', error);
   }
 
