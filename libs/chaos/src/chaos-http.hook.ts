@@ -6,7 +6,7 @@ import { activeTraceIds } from '@food-delivery/logging';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChaosState } from './chaos-state';
 import { ChaosTelemetry } from './chaos-telemetry';
-import { coversRoute, idOf, pickDelay, roll } from './faults';
+import { coversRoute, idOf, pickDelay, roll, type FaultOf } from './faults';
 
 /** Operators must always be able to see and undo faults, and probes/scrapes must tell the truth. */
 const EXEMPT_PATH = /^\/(?:chaos|health|docs)|^\/(?:metrics|redoc)(?:\/|$)/;
@@ -39,17 +39,21 @@ export class ChaosHttpHook implements OnModuleInit {
       return;
     }
     fastify.addHook('onRequest', (request, reply, done) => {
+      const delay = this.state.active('delay');
+      const error = this.state.active('error');
       // No fault on (the usual case): a plain callback, no promise per request.
-      if (!this.state.active('delay') && !this.state.active('error')) return done();
-      this.applyFaults(request, reply).then((answered) => answered || done(), done);
+      if (!delay && !error) return done();
+      this.applyFaults(request, reply, delay, error).then((answered) => answered || done(), done);
     });
   }
 
   /** Waits out an injected delay and/or answers an injected error; true when the request was answered. */
-  private async applyFaults(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
-    const delay = this.state.active('delay');
-    const error = this.state.active('error');
-    if (!delay && !error) return false;
+  private async applyFaults(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    delay: FaultOf<'delay'> | null,
+    error: FaultOf<'error'> | null,
+  ): Promise<boolean> {
     const queryAt = request.url.indexOf('?');
     const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
     // The route template also counts: a percent-encoded path could otherwise dodge the exemption.
