@@ -4,7 +4,7 @@ export { freePort, startServiceProcess, type ServiceProcess } from './service-pr
 export { TcpProxy, viaProxy } from './tcp-proxy';
 export { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database';
 export { createTestRedisNamespace, TEST_REDIS_URL, type TestRedisNamespace } from './test-redis';
-export { waitFor } from './wait-for';
+export { timed, waitFor } from './wait-for';
 export { createTestTokens, type TestTokens } from './test-tokens';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 export { listenBacklog } from './listen-backlog';

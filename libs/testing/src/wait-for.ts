@@ -19,3 +19,10 @@ export async function waitFor<T>(
     `Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message ?? ''}` : ''}`,
   );
 }
+
+/** Runs `work` and tells how long it took (ms), with its result. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = Date.now();
+  const result = await work();
+  return { result, ms: Date.now() - started };
+}

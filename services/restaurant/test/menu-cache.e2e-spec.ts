@@ -8,6 +8,7 @@ import {
   createTestRedisNamespace,
   TcpProxy,
   TEST_REDIS_URL,
+  timed,
   viaProxy,
   waitFor,
   type TestRedisNamespace,
@@ -134,11 +135,6 @@ describe('MenuCache (real Redis)', () => {
       expect(await cache.peek(menuKey(6))).toEqual(Buffer.from('{"id":6}'));
 
       proxy.freeze();
-      const timed = async <T>(read: () => Promise<T>) => {
-        const started = Date.now();
-        const result = await read();
-        return { result, ms: Date.now() - started };
-      };
       const first = await timed(() => cache.peek(menuKey(6)));
       expect(first.result).toBeNull();
       expect(first.ms).toBeGreaterThanOrEqual(900); // ioredis' command timeout

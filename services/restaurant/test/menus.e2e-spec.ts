@@ -1,7 +1,7 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request, TcpProxy, viaProxy, waitFor, type RunningService } from '@food-delivery/testing';
+import { request, TcpProxy, timed, viaProxy, waitFor, type RunningService } from '@food-delivery/testing';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { startRestaurantKit, type RestaurantKit } from './support';
@@ -344,19 +344,18 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
       });
       proxy.freeze(); // connected, but nothing answers: every Redis command runs into its 1 s timeout
       try {
-        const timed = async () => {
-          const started = Date.now();
-          const res = await request(`${proxied.url}/menus/14`);
-          return { ms: Date.now() - started, status: res.status, cache: res.headers.get('x-cache') };
+        const readMenu = async () => {
+          const { result: res, ms } = await timed(() => request(`${proxied.url}/menus/14`));
+          return { ms, status: res.status, cache: res.headers.get('x-cache') };
         };
         // The early hit lookup times out, and the controller does not wait for Redis a second time.
-        const first = await timed();
+        const first = await readMenu();
         expect([first.status, first.cache]).toEqual([200, 'MISS']);
         expect(first.ms).toBeGreaterThanOrEqual(900);
         expect(first.ms).toBeLessThan(1800);
         // Right after, reads go straight to Postgres.
         for (let i = 0; i < 3; i++) {
-          const next = await timed();
+          const next = await readMenu();
           expect([next.status, next.cache]).toEqual([200, 'MISS']);
           expect(next.ms).toBeLessThan(500);
         }

@@ -4,6 +4,7 @@ import { READ_BACKOFF_MS, RedisService } from '@food-delivery/redis';
 import {
   createTestRedisNamespace,
   TcpProxy,
+  timed,
   viaProxy,
   waitFor,
   type TestRedisNamespace,
@@ -83,15 +84,14 @@ describe('OrderCache', () => {
       expect((await proxied.get(42))?.status).toBe('CONFIRMED');
 
       proxy.freeze();
-      const timed = async () => {
-        const started = Date.now();
-        const found = await proxied.get(42);
-        return { found, ms: Date.now() - started };
+      const read = async () => {
+        const { result: found, ms } = await timed(() => proxied.get(42));
+        return { found, ms };
       };
-      const first = await timed();
+      const first = await read();
       expect(first.found).toBeNull();
       expect(first.ms).toBeGreaterThanOrEqual(900); // ioredis' command timeout
-      const next = await timed();
+      const next = await read();
       expect([next.found, next.ms < 200]).toEqual([null, true]);
 
       proxy.thaw();
