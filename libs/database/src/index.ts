@@ -3,4 +3,4 @@ export { serviceDataSourceOptions, type ServiceDatabaseOptions } from './data-so
 export { ensureDatabase } from './ensure-database';
 export { runMigrations } from './migrate';
 export { isUniqueViolation } from './pg-errors';
-export { PreparedStatement } from './prepared-statement';
+export { PreparedStatement, type PreparedStatementOptions } from './prepared-statement';

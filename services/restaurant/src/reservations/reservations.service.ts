@@ -115,22 +115,32 @@ const RESERVE_IN_ONE_STATEMENT = new PreparedStatement<ReserveRow>(`
   SELECT (SELECT row_to_json(c) FROM claim c) AS claimed,
          COALESCE((SELECT json_agg(k ORDER BY k.id) FROM locked k), '[]'::json) AS menus`);
 
-/** Active → committed for many order ids in one statement, with each id's status (see commitMany). */
+/**
+ * Active → committed for many order ids in one statement, with each id's status (see commitMany). The ledger only
+ * grows, so nothing here may come to read all of it: each id's status is a primary-key lookup (a subquery per id,
+ * not a join the planner could turn into a scan of the ledger), and the statement is planned on every call (a
+ * plan cached while the ledger was young would scan it on every batch until the table is next analyzed, which
+ * without autovacuum is never).
+ */
 const COMMIT_MANY = new PreparedStatement<{
   order_id: string;
   status: ReservationStatus | null;
   changed: boolean;
-}>(`
+}>(
+  `
   WITH u AS (
     UPDATE restaurant.reservations SET status = 'committed', updated_at = now(), committed_at = now()
      WHERE order_id = ANY($1::varchar[]) AND status = 'active'
     RETURNING order_id
   )
-  SELECT k.order_id, r.status, u.order_id IS NOT NULL AS changed
+  SELECT k.order_id,
+         (SELECT r.status FROM restaurant.reservations r WHERE r.order_id = k.order_id) AS status,
+         u.order_id IS NOT NULL AS changed
     FROM unnest($1::varchar[]) WITH ORDINALITY AS k(order_id, position)
     LEFT JOIN u ON u.order_id = k.order_id
-    LEFT JOIN restaurant.reservations r ON r.order_id = k.order_id
-   ORDER BY k.position`);
+   ORDER BY k.position`,
+  { planEveryCall: true },
+);
 
 /** Active → committed in one statement, answering with the reservation and its items (the usual commit). */
 const COMMIT_ACTIVE = new PreparedStatement<ReservationRow>(`
