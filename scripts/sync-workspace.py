@@ -15,8 +15,8 @@ for path,name in projects.items():
     ext=set(); internal=set()
     for f in glob.glob(f'{root}/{path}/src/**/*.ts', recursive=True):
         if f.endswith('.spec.ts'): continue
-        for m in re.finditer(r"from '([^'.][^']*)'|import '([^'.][^']*)'", open(f).read()):
-            mod=m.group(1) or m.group(2)
+        for m in re.finditer(r"from '([^'.][^']*)'|import '([^'.][^']*)'|(?:require|import)\('([^'.][^']*)'\)", open(f).read()):
+            mod=m.group(1) or m.group(2) or m.group(3)
             if mod.startswith('node:'): continue
             parts=mod.split('/')
             pkg='/'.join(parts[:2]) if mod.startswith('@') else parts[0]
