@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import Redis from 'ioredis';
+import { SERVICE_ENV, SERVICE_NODE_FLAGS } from './service-runtime.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
@@ -175,9 +176,9 @@ function startService(service, serviceEnv) {
   // Tracing starts in a preloaded file, before the modules it instruments (pg, ioredis, pino, fastify) load.
   const instrumentation = join(root, service.dir, 'dist', 'instrumentation.js');
   const preload = existsSync(instrumentation) ? ['--require', instrumentation] : [];
-  const child = spawn(process.execPath, ['--enable-source-maps', ...preload, main], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--enable-source-maps', ...preload, main], {
     cwd: join(root, service.dir),
-    env: serviceEnv,
+    env: { ...SERVICE_ENV, ...serviceEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);

@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CHAOS_BLOCKED, CHAOS_PROXIED, gatewayVariables, upstreamServers } from '../gateway/render.mjs';
+import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../scripts/service-runtime.mjs';
 import {
   ROOT,
   SERVICES,
@@ -513,10 +514,12 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('starts the service with the OpenTelemetry preload, from its own folder', () => {
+  it('starts the service with the OpenTelemetry preload and the runtime flags npm start uses, from its own folder', () => {
     expect(instruction(runtime, 'CMD').map((command) => JSON.parse(command) as unknown)).toEqual([
-      ['node', '--require', './dist/instrumentation.js', 'dist/main.js'],
+      ['node', ...SERVICE_NODE_FLAGS, '--require', './dist/instrumentation.js', 'dist/main.js'],
     ]);
+    const env = instruction(runtime, 'ENV').join(' ');
+    for (const [name, value] of Object.entries(SERVICE_ENV)) expect(env).toContain(`${name}=${value}`);
     expect(instruction(runtime, 'WORKDIR').pop()).toBe('/app/services/${SERVICE}');
   });
 

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import pg from 'pg';
+import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../../scripts/service-runtime.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -72,15 +73,15 @@ async function waitReady(url, child, name) {
   throw new Error(`${name} did not become ready`);
 }
 
-/** Starts a built service the way production runs it (instrumentation preloaded when it exists). */
+/** Starts a built service the way production runs it (its runtime flags, instrumentation preloaded). */
 async function startService(dir, port, env) {
   const dist = join(root, 'services', dir, 'dist');
   const preload = existsSync(join(dist, 'instrumentation.js'))
     ? ['--require', join(dist, 'instrumentation.js')]
     : [];
-  const child = spawn(process.execPath, [...preload, join(dist, 'main.js')], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...preload, join(dist, 'main.js')], {
     cwd: join(root, 'services', dir),
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...SERVICE_ENV, ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
