@@ -5,7 +5,7 @@
 // figure, its reference and the ratio, and writes the results into BENCHMARKS.md.
 //
 // Options (env): BENCH_DURATION_S (10), BENCH_WARMUP_S (15), BENCH_CONNECTIONS ("8,32,64"), DATABASE_URL (the server to use),
-// REDIS_URL, BENCH_WRITE=0 to leave BENCHMARKS.md alone.
+// REDIS_URL, BENCH_WRITE=0 to leave BENCHMARKS.md alone, BENCH_NODE_ARGS (more flags for the services' node).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,11 +79,17 @@ async function startService(dir, port, env) {
   const preload = existsSync(join(dist, 'instrumentation.js'))
     ? ['--require', join(dist, 'instrumentation.js')]
     : [];
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...preload, join(dist, 'main.js')], {
-    cwd: join(root, 'services', dir),
-    env: { ...SERVICE_ENV, ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // BENCH_NODE_ARGS: extra flags for a look inside (`--cpu-prof --cpu-prof-dir=/tmp/prof`, another V8 flag to A/B).
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...SERVICE_NODE_FLAGS, ...extra, ...preload, join(dist, 'main.js')],
+    {
+      cwd: join(root, 'services', dir),
+      env: { ...SERVICE_ENV, ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
