@@ -7,7 +7,7 @@ import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { hostname } from 'node:os';
@@ -46,6 +46,58 @@ function redisStatement(command: string, args: unknown[]): string {
   const first = args[0];
   if (/^eval/i.test(command) || typeof first !== 'string' || first.length > 120) return command;
   return `${command} ${first}`;
+}
+
+interface Tracing {
+  start: () => void;
+  forceFlush: () => Promise<void>;
+  shutdown: () => Promise<void>;
+}
+
+/**
+ * The Node SDK, which reads the exporter, OTLP protocol, propagators and resource detectors from OTEL_*. It is
+ * loaded only to export: with every exporter it can configure (gRPC, protobuf, Zipkin, Prometheus) and the metrics
+ * and logs SDKs it is ~480 modules and 6.6 MB of heap, in every process, for nothing when no span leaves.
+ */
+function exportingSdk(resource: Resource, instrumentations: Instrumentation[]): Tracing {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const sdk = new NodeSDK({
+    resource,
+    // Metrics are served by prom-client at /metrics and logs go to stdout (shipped to Loki): no OTLP for them.
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations,
+  });
+  return {
+    start: () => sdk.start(),
+    forceFlush: async () => {
+      const provider = trace.getTracerProvider() as {
+        getDelegate?: () => { forceFlush?: () => Promise<void> };
+      };
+      await provider.getDelegate?.().forceFlush?.();
+    },
+    shutdown: () => sdk.shutdown(),
+  };
+}
+
+/**
+ * Nothing to export: sample nothing (no span is recorded; ids still propagate, W3C trace context and baggage, in
+ * an AsyncLocalStorage context) and no span processor.
+ */
+function idsOnly(resource: Resource, instrumentations: Instrumentation[]): Tracing {
+  const provider = new NodeTracerProvider({
+    resource,
+    ...(process.env.OTEL_TRACES_SAMPLER ? {} : { sampler: new AlwaysOffSampler() }),
+  });
+  return {
+    start: () => {
+      provider.register();
+      registerInstrumentations({ tracerProvider: provider, instrumentations });
+    },
+    forceFlush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
 }
 
 /**
@@ -103,44 +155,7 @@ export function startTracing(options: TracingOptions): TracingHandle | undefined
       : []),
   ];
 
-  let start: () => void;
-  let forceFlush: () => Promise<void>;
-  let shutdown: () => Promise<void>;
-  if (exporting) {
-    // The Node SDK reads the exporter, OTLP protocol, propagators and resource detectors from OTEL_*. It is
-    // loaded only here: with every exporter it can configure (gRPC, protobuf, Zipkin, Prometheus) and the metrics
-    // and logs SDKs it is ~480 modules and 6.6 MB of heap, in every process, for nothing when no span leaves.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
-    const sdk = new NodeSDK({
-      resource,
-      // Metrics are served by prom-client at /metrics and logs go to stdout (shipped to Loki): no OTLP for them.
-      metricReaders: [],
-      logRecordProcessors: [],
-      instrumentations,
-    });
-    forceFlush = async () => {
-      const provider = trace.getTracerProvider() as {
-        getDelegate?: () => { forceFlush?: () => Promise<void> };
-      };
-      await provider.getDelegate?.().forceFlush?.();
-    };
-    shutdown = () => sdk.shutdown();
-    start = () => sdk.start();
-  } else {
-    // Nothing to export: sample nothing (no span is recorded, ids still propagate: W3C trace context and baggage,
-    // in an AsyncLocalStorage context) and no span processor.
-    const provider = new NodeTracerProvider({
-      resource,
-      ...(process.env.OTEL_TRACES_SAMPLER ? {} : { sampler: new AlwaysOffSampler() }),
-    });
-    forceFlush = () => provider.forceFlush();
-    shutdown = () => provider.shutdown();
-    start = () => {
-      provider.register();
-      registerInstrumentations({ tracerProvider: provider, instrumentations });
-    };
-  }
+  const tracing = exporting ? exportingSdk(resource, instrumentations) : idsOnly(resource, instrumentations);
 
   // After the SDK's constructor, which installs its own console logger when OTEL_LOG_LEVEL is set.
   if (!process.env.OTEL_LOG_LEVEL) {
@@ -151,9 +166,14 @@ export function startTracing(options: TracingOptions): TracingHandle | undefined
       : undefined;
     diag.setLogger(new JsonDiagLogger({ service: options.serviceName, instance, hint }), DiagLogLevel.WARN);
   }
-  start();
+  tracing.start();
 
-  const handle: TracingHandle = { serviceName: options.serviceName, exporting, forceFlush, shutdown };
+  const handle: TracingHandle = {
+    serviceName: options.serviceName,
+    exporting,
+    forceFlush: tracing.forceFlush,
+    shutdown: tracing.shutdown,
+  };
   setTracingHandle(handle);
   return handle;
 }
