@@ -55,9 +55,10 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace "@food-delivery/${SERVICE}-service"
 COPY --from=build /out ./
 WORKDIR /app/services/${SERVICE}
-# Fail the build, not the container, when a module the service loads is missing from the runtime tree.
+# Fail the build, not the container, when a module the service loads is missing from the runtime tree or this
+# Node does not know one of CMD's flags.
 RUN test -f dist/instrumentation.js \
-  && node -e "require('./dist/app.js')"
+  && node --max-semi-space-size=8 --heap-growing-percent=50 -e "require('./dist/app.js')"
 USER node
 EXPOSE ${PORT}
 # /health/ready: the process answers and Postgres (and Redis where required) are reachable. Uses Node's fetch,

@@ -518,6 +518,8 @@ describe('Dockerfile', () => {
     expect(instruction(runtime, 'CMD').map((command) => JSON.parse(command) as unknown)).toEqual([
       ['node', ...SERVICE_NODE_FLAGS, '--require', './dist/instrumentation.js', 'dist/main.js'],
     ]);
+    // The build runs the service's modules with the same flags, so an image whose Node lacks one fails to build.
+    expect(instruction(runtime, 'RUN').join('\n')).toContain(`node ${SERVICE_NODE_FLAGS.join(' ')} -e`);
     const env = instruction(runtime, 'ENV').join(' ');
     for (const [name, value] of Object.entries(SERVICE_ENV)) expect(env).toContain(`${name}=${value}`);
     expect(instruction(runtime, 'WORKDIR').pop()).toBe('/app/services/${SERVICE}');
