@@ -4,8 +4,9 @@
 // Both are about memory under load (BENCHMARKS.md, item 16). V8 let the old space grow to ~3-4× its live data
 // between full collections and kept a 32 MB young generation; glibc's dynamic mmap threshold kept each argon2
 // hash's 19 MB buffer in a thread arena after the hash was done. Growing the heap by half between collections
-// and a 16 MB young generation cost no measurable throughput; unlike --max-old-space-size they set no ceiling,
-// so a service with more live data than expected collects more often instead of dying.
+// and a 16 MB young generation cost cached reads nothing measurable (order figures stayed within their
+// run-to-run noise); unlike --max-old-space-size they set no ceiling, so a service with more live data than
+// expected collects more often instead of dying.
 
 /** V8 flags (--heap-growing-percent is not allowed in NODE_OPTIONS, hence the command line). */
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=50'];

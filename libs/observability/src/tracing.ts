@@ -48,11 +48,8 @@ function redisStatement(command: string, args: unknown[]): string {
   return `${command} ${first}`;
 }
 
-interface Tracing {
-  start: () => void;
-  forceFlush: () => Promise<void>;
-  shutdown: () => Promise<void>;
-}
+/** What starts the tracing, and the handle's flush and shutdown for it. */
+type Tracing = Pick<TracingHandle, 'forceFlush' | 'shutdown'> & { start: () => void };
 
 /**
  * The Node SDK, which reads the exporter, OTLP protocol, propagators and resource detectors from OTEL_*. It is
@@ -82,8 +79,8 @@ function exportingSdk(resource: Resource, instrumentations: Instrumentation[]): 
 }
 
 /**
- * Nothing to export: sample nothing (no span is recorded; ids still propagate, W3C trace context and baggage, in
- * an AsyncLocalStorage context) and no span processor.
+ * Nothing to export: no span processor, and sample nothing unless OTEL_TRACES_SAMPLER says otherwise (no span is
+ * recorded; ids still propagate, W3C trace context and baggage, in an AsyncLocalStorage context).
  */
 function idsOnly(resource: Resource, instrumentations: Instrumentation[]): Tracing {
   const provider = new NodeTracerProvider({
