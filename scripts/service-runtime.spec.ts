@@ -8,7 +8,7 @@ describe('service runtime flags', () => {
     // Allocates enough short-lived objects for the young generation to grow to its maximum.
     const script =
       "const v8 = require('node:v8'); let keep = []; for (let i = 0; i < 2e6; i++) { keep.push({ i }); if (keep.length > 1e5) keep = []; }" +
-      "process.stdout.write(JSON.stringify({ newSpace: v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size}));";
+      "process.stdout.write(JSON.stringify({ newSpace: v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size }));";
     const run = (flags: readonly string[]) => {
       const result = spawnSync(process.execPath, [...flags, '-e', script], {
         encoding: 'utf8',
