@@ -58,7 +58,7 @@ WORKDIR /app/services/${SERVICE}
 # Fail the build, not the container, when a module the service loads is missing from the runtime tree or this
 # Node does not know one of CMD's flags.
 RUN test -f dist/instrumentation.js \
-  && node --max-semi-space-size=8 --heap-growing-percent=50 -e "require('./dist/app.js')"
+  && node --max-semi-space-size=8 --heap-growing-percent=50 --liftoff-only -e "require('./dist/app.js')"
 USER node
 EXPOSE ${PORT}
 # /health/ready: the process answers and Postgres (and Redis where required) are reachable. Uses Node's fetch,
@@ -66,4 +66,4 @@ EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/ready', { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # OpenTelemetry is preloaded so it patches http, pg, ioredis… before the app loads them.
-CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "--require", "./dist/instrumentation.js", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "--liftoff-only", "--require", "./dist/instrumentation.js", "dist/main.js"]
