@@ -2,7 +2,5 @@ export function upstreamServers(
   addresses: string[],
   options?: { maxFails?: number; failTimeout?: string },
 ): string;
-export const CHAOS_BLOCKED: string;
-export const CHAOS_PROXIED: string;
 export function gatewayVariables(overrides?: Record<string, string | undefined>): Record<string, string>;
 export function renderGateway(overrides?: Record<string, string | undefined>): string;

@@ -14,9 +14,6 @@ export function upstreamServers(addresses, { maxFails = 3, failTimeout = '10s' }
     .join('\n    ');
 }
 
-export const CHAOS_BLOCKED = `return 403 '{"statusCode":403,"code":"CHAOS_NOT_EXPOSED","message":"Chaos endpoints are not exposed through the gateway (set GATEWAY_CHAOS=on)","traceId":"$request_id_out"}';`;
-export const CHAOS_PROXIED = 'proxy_pass http://$chaos_upstream/chaos$chaos_path$is_args$args;';
-
 /** Every template variable with its default; `overrides` wins. */
 export function gatewayVariables(overrides = {}) {
   const list = (value, fallback) =>
@@ -39,7 +36,7 @@ export function gatewayVariables(overrides = {}) {
     GATEWAY_USER_SERVERS: upstreamServers(list(env.USER_UPSTREAMS, '127.0.0.1:8001')),
     GATEWAY_RESTAURANT_SERVERS: upstreamServers(list(env.RESTAURANT_UPSTREAMS, '127.0.0.1:8002')),
     GATEWAY_ORDER_SERVERS: upstreamServers(list(env.ORDER_UPSTREAMS, '127.0.0.1:8003')),
-    GATEWAY_CHAOS_RULE: env.GATEWAY_CHAOS === 'on' ? CHAOS_PROXIED : CHAOS_BLOCKED,
+    GATEWAY_INTERNAL_LISTEN: env.GATEWAY_INTERNAL_LISTEN ?? '127.0.0.1:8081',
   };
 }
 

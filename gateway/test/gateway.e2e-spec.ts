@@ -9,50 +9,10 @@ import {
   type TestStack,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { renderGateway } from '../render.mjs';
-
-interface Gateway {
-  url: string;
-  dir: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Runs the real nginx (Debian's) with the repo's template rendered for local ports. */
-async function startGateway(variables: Record<string, string>): Promise<Gateway> {
-  const dir = mkdtempSync(join(tmpdir(), 'fd-gateway-'));
-  chmodSync(dir, 0o755); // nginx workers run as an unprivileged user when the master is root
-  const port = await freePort();
-  const config = renderGateway({
-    GATEWAY_PORT: String(port),
-    GATEWAY_RUNTIME_DIR: dir,
-    GATEWAY_ACCESS_LOG: join(dir, 'access.log'),
-    GATEWAY_ERROR_LOG: join(dir, 'error.log'),
-    ...variables,
-  });
-  const configPath = join(dir, 'nginx.conf');
-  writeFileSync(configPath, config);
-  execFileSync('nginx', ['-t', '-q', '-c', configPath, '-p', dir, '-g', 'daemon off;']);
-  const child = spawn('nginx', ['-c', configPath, '-p', dir, '-g', 'daemon off;'], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor('nginx to listen', async () => (await fetch(`${url}/health`)).ok);
-  return {
-    url,
-    dir,
-    process: child,
-    stop: async () => {
-      child.kill('SIGQUIT');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { startGateway, type Gateway } from './support';
 
 describe('NGINX gateway (real nginx in front of two user-service replicas)', () => {
   let stack: TestStack;
@@ -153,11 +113,16 @@ describe('NGINX gateway (real nginx in front of two user-service replicas)', () 
     );
   });
 
-  it('blocks chaos endpoints unless explicitly enabled', async () => {
-    for (const path of ['/api/users/chaos/delay', '/chaos/delay', '/chaos', '/api/users/chaos']) {
+  it('never routes the internal endpoints: chaos, metrics, docs, health, token', async () => {
+    const internal = ['/api/users/chaos/delay', '/chaos/delay', '/chaos', '/api/users/chaos', '/metrics'];
+    internal.push('/api/users/metrics', '/docs', '/api/users/docs', '/api/users/token', '/token');
+    internal.push('/api/users/health/ready', '/health/live');
+    for (const path of internal) {
       const res = await request(`${gateway.url}${path}`, { method: 'POST', body: { delay_ms: 1000 } });
-      expect([path, res.status, res.body.code]).toEqual([path, 403, 'CHAOS_NOT_EXPOSED']);
+      expect([path, res.status, res.body.code]).toEqual([path, 404, 'NOT_FOUND']);
     }
+    const state = await request<{ faults: unknown[] }>(`${replicaA.url}/chaos`);
+    expect(state.body.faults).toEqual([]);
   });
 
   it('limits the request size with a JSON 413', async () => {

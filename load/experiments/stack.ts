@@ -8,6 +8,7 @@ import {
   createTestDatabase,
   createTestRedisNamespace,
   freePort,
+  stackSecrets,
   startServiceProcess,
   TcpProxy,
   viaProxy,
@@ -97,8 +98,9 @@ function serviceReplica(dir: ServiceName, env: Record<string, string>): Managed 
 /** The real nginx with the repo's gateway template rendered for this stack's ports. */
 function gatewayProcess(
   port: number,
+  internalPort: number,
   upstreams: Record<ServiceName, string[]>,
-): Managed & { url: string; dir: string } {
+): Managed & { url: string; internalUrl: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fd-exp-gateway-'));
   chmodSync(dir, 0o755); // nginx workers run unprivileged when the master runs as root
   const config = renderGateway({
@@ -109,6 +111,7 @@ function gatewayProcess(
     USER_UPSTREAMS: upstreams.user.join(','),
     RESTAURANT_UPSTREAMS: upstreams.restaurant.join(','),
     ORDER_UPSTREAMS: upstreams.order.join(','),
+    GATEWAY_INTERNAL_LISTEN: `127.0.0.1:${internalPort}`,
     // One machine is the only client: per-address limits would throttle the experiment itself.
     GATEWAY_LOGIN_RATE: '1000r/s',
     GATEWAY_ORDER_RATE: '10000r/s',
@@ -127,6 +130,7 @@ function gatewayProcess(
   };
   return {
     url,
+    internalUrl: `http://127.0.0.1:${internalPort}`,
     dir,
     running: alive,
     async start() {
@@ -171,6 +175,7 @@ export async function startStack(spec: StackSpec = {}, options: StackOptions = {
 
   try {
     const base: Record<string, string> = {
+      ...stackSecrets(),
       NODE_ENV: 'test',
       DATABASE_URL: db.url,
       DATABASE_POOL_MAX: '10',
@@ -186,14 +191,18 @@ export async function startStack(spec: StackSpec = {}, options: StackOptions = {
       restaurant: await Promise.all(Array.from({ length: restaurantCount }, () => freePort())),
       order: await Promise.all(Array.from({ length: orderCount }, () => freePort())),
       gateway: spec.gateway ? await freePort() : 0,
+      gatewayInternal: spec.gateway ? await freePort() : 0,
     };
     const local = (port: number) => `127.0.0.1:${port}`;
     const userUrl = `http://${local(ports.user)}`;
     const gatewayUrl = spec.gateway ? `http://${local(ports.gateway)}` : null;
+    // The order service reaches the restaurant replicas through the gateway's internal (service-to-service)
+    // listener: the public one routes no reservation endpoint.
+    const gatewayInternalUrl = spec.gateway ? `http://${local(ports.gatewayInternal)}` : null;
     const jwks = `${userUrl}/.well-known/jwks.json`;
 
     if (spec.gateway) {
-      const gateway = gatewayProcess(ports.gateway, {
+      const gateway = gatewayProcess(ports.gateway, ports.gatewayInternal, {
         user: [local(ports.user)],
         restaurant: ports.restaurant.map(local),
         order: ports.order.map(local),
@@ -229,7 +238,8 @@ export async function startStack(spec: StackSpec = {}, options: StackOptions = {
         INSTANCE_ID: `order-${index + 1}`,
         JWKS_URL: jwks,
         USER_SERVICE_URL: userUrl,
-        RESTAURANT_SERVICE_URL: spec.orderViaGateway && gatewayUrl ? gatewayUrl : restaurants[0].url,
+        RESTAURANT_SERVICE_URL:
+          spec.orderViaGateway && gatewayInternalUrl ? gatewayInternalUrl : restaurants[0].url,
         ...FAST_SAGA_ENV,
         ...spec.env?.order,
       });

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwksKeySource, StaticKeySource, VerificationKeySource } from './key-source';
+import { OperatorAccess } from './operator-access';
 import { TokenVerifier } from './token-verifier.service';
 
 export interface AuthModuleOptions {
@@ -27,8 +28,8 @@ export class AuthModule {
       module: AuthModule,
       global: true,
       imports: [JwtModule.register({}), ...(options.imports ?? [])],
-      providers: [keySource, TokenVerifier, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-      exports: [TokenVerifier, VerificationKeySource, JwtModule],
+      providers: [keySource, TokenVerifier, OperatorAccess, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+      exports: [TokenVerifier, OperatorAccess, VerificationKeySource, JwtModule],
     };
   }
 }

@@ -4,8 +4,8 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 /** Where verification keys come from: the user service's own key store, a configured PEM, or a JWKS URL. */
 export abstract class VerificationKeySource {
-  /** The public key for `kid` (or the only key when the token has no kid); null when unknown. */
-  abstract getKey(kid: string | undefined): Promise<KeyObject | null>;
+  /** The public key for `kid`; null when unknown. */
+  abstract getKey(kid: string): Promise<KeyObject | null>;
 }
 
 /** A single public key given as PEM (JWT_PUBLIC_KEY). */
@@ -43,7 +43,7 @@ export class JwksKeySource extends VerificationKeySource {
     super();
   }
 
-  async getKey(kid: string | undefined): Promise<KeyObject | null> {
+  async getKey(kid: string): Promise<KeyObject | null> {
     const cached = this.find(kid);
     if (cached) return cached;
     if (Date.now() - this.lastFetch >= (this.options.minRefreshMs ?? 10_000) || this.keys.size === 0) {
@@ -52,9 +52,8 @@ export class JwksKeySource extends VerificationKeySource {
     return this.find(kid);
   }
 
-  private find(kid: string | undefined): KeyObject | null {
-    if (kid) return this.keys.get(kid) ?? null;
-    return this.keys.size === 1 ? [...this.keys.values()][0] : null;
+  private find(kid: string): KeyObject | null {
+    return this.keys.get(kid) ?? null;
   }
 
   refresh(): Promise<void> {
@@ -70,7 +69,8 @@ export class JwksKeySource extends VerificationKeySource {
       const keys = new Map<string, KeyObject>();
       for (const jwk of jwks.keys ?? []) {
         if (jwk.kty !== 'RSA' || (jwk.use && jwk.use !== 'sig')) continue;
-        keys.set(jwk.kid ?? '', createPublicKey({ key: jwk, format: 'jwk' }));
+        if (!jwk.kid) continue; // tokens must name their key, so a key without kid could verify none
+        keys.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }));
       }
       this.keys = keys;
       this.lastFetch = Date.now();

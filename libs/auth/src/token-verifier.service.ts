@@ -1,14 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ApiError } from '@food-delivery/http';
-import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, SERVICE_SUBJECT_PREFIX } from './constants';
+import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, SERVICE_SUBJECT_PREFIX, type UserRole } from './constants';
 import type { AuthUser } from './decorators';
 import { VerificationKeySource } from './key-source';
 
 interface AccessTokenClaims {
   sub: string;
   username: string;
+  /** Space-separated scopes (OAuth 2.0). */
+  scope?: unknown;
+  /** user or operator; absent on service tokens. */
+  role?: unknown;
   exp?: number;
+}
+
+const SCOPE_PATTERN = /^[a-z][a-z:_-]{0,63}$/;
+
+/** The `scope` claim as a set; malformed → null. */
+function parseScopes(claim: unknown): Set<string> | null {
+  if (claim === undefined) return new Set();
+  if (typeof claim !== 'string' || claim.length > 1024) return null;
+  const scopes = claim.split(' ').filter(Boolean);
+  return scopes.every((scope) => SCOPE_PATTERN.test(scope)) ? new Set(scopes) : null;
 }
 
 /**
@@ -59,6 +73,9 @@ export class TokenVerifier {
     if (!decoded?.header) throw unauthorized('TOKEN_INVALID', 'Access token is malformed');
     if (decoded.header.alg !== JWT_ALGORITHM)
       throw unauthorized('TOKEN_INVALID', 'Access token algorithm is not accepted');
+    // One policy everywhere: the issuer always names its key, so a token without kid is not one of ours.
+    if (typeof decoded.header.kid !== 'string' || decoded.header.kid === '')
+      throw unauthorized('TOKEN_INVALID', 'Access token has no key id (kid)');
     const key = await this.keys.getKey(decoded.header.kid);
     if (!key) throw unauthorized('TOKEN_INVALID', 'Access token was signed by an unknown key');
     let claims: AccessTokenClaims;
@@ -77,16 +94,24 @@ export class TokenVerifier {
     }
     // A token without exp is not remembered (expiresAt 0).
     const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : 0;
+    const scopes = parseScopes(claims.scope);
+    if (!scopes) throw unauthorized('TOKEN_INVALID', 'Access token has unexpected claims');
     if (typeof claims.sub === 'string' && claims.sub.startsWith(SERVICE_SUBJECT_PREFIX)) {
       const service = claims.sub.slice(SERVICE_SUBJECT_PREFIX.length);
       if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(service))
         throw unauthorized('TOKEN_INVALID', 'Access token has unexpected claims');
-      return { user: { id: 0, username: service, service, token }, expiresAt };
+      return { user: { id: 0, username: service, kind: 'service', service, scopes, token }, expiresAt };
     }
     const id = Number(claims.sub);
-    if (!Number.isSafeInteger(id) || id <= 0 || typeof claims.username !== 'string') {
+    const role = (claims.role ?? 'user') as UserRole;
+    if (
+      !Number.isSafeInteger(id) ||
+      id <= 0 ||
+      typeof claims.username !== 'string' ||
+      (role !== 'user' && role !== 'operator')
+    ) {
       throw unauthorized('TOKEN_INVALID', 'Access token has unexpected claims');
     }
-    return { user: { id, username: claims.username, token }, expiresAt };
+    return { user: { id, username: claims.username, kind: role, scopes, token }, expiresAt };
   }
 }

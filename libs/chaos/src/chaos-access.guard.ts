@@ -1,36 +1,39 @@
 import { Injectable, NotFoundException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { OperatorAccess, Scope, type OperatorRequest } from '@food-delivery/auth';
 import { BaseEnv } from '@food-delivery/config';
-import { ApiError } from '@food-delivery/http';
 import type { FastifyRequest } from 'fastify';
-import { createHash, timingSafeEqual } from 'node:crypto';
-
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 /**
  * CHAOS_ENABLED=false: every chaos route answers exactly like a route that does not exist.
- * CHAOS_API_KEY set: changing faults (anything but GET) needs a matching X-Chaos-Key header.
+ * Reading faults is open. Changing them is open to local callers (loopback, LOCAL_OPERATOR_ADDRESSES); from
+ * anywhere else it needs `X-Chaos-Key: <CHAOS_API_KEY>` or an operator token (scope `chaos:write`).
  */
 @Injectable()
 export class ChaosAccessGuard implements CanActivate {
-  /** Compared as SHA-256 digests: equal lengths, so timingSafeEqual leaks neither content nor length. */
-  private readonly keyDigest: Buffer | null;
+  private readonly check: (request: OperatorRequest) => Promise<unknown>;
 
-  constructor(private readonly env: BaseEnv) {
-    this.keyDigest = env.CHAOS_API_KEY ? digest(env.CHAOS_API_KEY) : null;
+  constructor(
+    private readonly env: BaseEnv,
+    access: OperatorAccess,
+  ) {
+    this.check = access.forSurface(
+      {
+        key: env.CHAOS_API_KEY,
+        header: 'x-chaos-key',
+        keyName: 'CHAOS_API_KEY',
+        scope: Scope.ChaosWrite,
+        codes: { required: 'CHAOS_KEY_REQUIRED', invalid: 'CHAOS_KEY_INVALID' },
+        action: 'Changing faults',
+      },
+      env.localOperatorAddresses,
+    );
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!this.env.CHAOS_ENABLED) throw new NotFoundException(`Cannot ${request.method} ${request.url}`);
-    if (!this.keyDigest || request.method === 'GET' || request.method === 'HEAD') return true;
-    const header = request.headers['x-chaos-key'];
-    const provided = Array.isArray(header) ? header[0] : header;
-    if (!provided) {
-      throw new ApiError(401, 'CHAOS_KEY_REQUIRED', 'Changing faults needs the X-Chaos-Key header');
-    }
-    if (!timingSafeEqual(digest(provided), this.keyDigest)) {
-      throw new ApiError(401, 'CHAOS_KEY_INVALID', 'X-Chaos-Key does not match CHAOS_API_KEY');
-    }
+    if (request.method === 'GET' || request.method === 'HEAD') return true;
+    await this.check(request as unknown as OperatorRequest);
     return true;
   }
 }

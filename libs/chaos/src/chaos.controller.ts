@@ -11,6 +11,8 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
   ApiBody,
   ApiHeader,
   ApiOkResponse,
@@ -35,6 +37,8 @@ const actorOf = (request: FastifyRequest): ChaosActor => ({
   ip: request.ip,
   userAgent: request.headers['user-agent'],
 });
+
+const CHAOS_KEY_HEADER = 'CHAOS_API_KEY; needed (or an operator token) unless the call comes from loopback';
 
 const SET_EXAMPLE_META = {
   id: 'delay',
@@ -61,9 +65,11 @@ const ChangesFaults = (
       summary,
       description:
         `${description}\n\nApplies to every replica of the service (shared through Redis) unless \`instance\` ` +
-        'is given. When CHAOS_API_KEY is set, send it in `X-Chaos-Key`.',
+        'is given. Operator only: open from loopback; from elsewhere send `X-Chaos-Key` (CHAOS_API_KEY) or an ' +
+        'operator token (scope `chaos:write`). Never routed by the gateway.',
     }),
-    ApiHeader({ name: 'X-Chaos-Key', required: false, description: 'Required when CHAOS_API_KEY is set' }),
+    ApiHeader({ name: 'X-Chaos-Key', required: false, description: CHAOS_KEY_HEADER }),
+    ApiBearerAuth('bearer'),
     ApiOkResponse({
       type: ChaosChangeDto,
       examples: Object.fromEntries(
@@ -76,8 +82,9 @@ const ChangesFaults = (
     }),
     ApiUnauthorizedResponse({
       type: ErrorResponseDto,
-      description: 'CHAOS_KEY_REQUIRED / CHAOS_KEY_INVALID (only when CHAOS_API_KEY is set)',
+      description: 'CHAOS_KEY_REQUIRED / CHAOS_KEY_INVALID / TOKEN_INVALID (non-loopback callers only)',
     }),
+    ApiForbiddenResponse({ type: ErrorResponseDto, description: 'INSUFFICIENT_SCOPE: not an operator token' }),
   );
 
 const cleared = (count: number): ChaosChangeDto => ({ action: 'cleared', cleared: count, shared: true });
@@ -128,11 +135,18 @@ export class ChaosController {
   @HttpCode(200)
   @ApiOperation({
     summary: '👉 Reset: remove every fault',
-    description: 'Removes every fault of this service on every replica. Needs `X-Chaos-Key` when configured.',
+    description:
+      'Removes every fault of this service on every replica. Open from loopback; from elsewhere it needs ' +
+      '`X-Chaos-Key` or an operator token.',
   })
-  @ApiHeader({ name: 'X-Chaos-Key', required: false, description: 'Required when CHAOS_API_KEY is set' })
+  @ApiHeader({ name: 'X-Chaos-Key', required: false, description: CHAOS_KEY_HEADER })
+  @ApiBearerAuth('bearer')
   @ApiOkResponse({ type: ChaosChangeDto, example: { action: 'reset', cleared: 2, shared: true } })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'CHAOS_KEY_REQUIRED / CHAOS_KEY_INVALID' })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description: 'CHAOS_KEY_REQUIRED / CHAOS_KEY_INVALID / TOKEN_INVALID (non-loopback callers only)',
+  })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'INSUFFICIENT_SCOPE: not an operator token' })
   reset(@Req() request: FastifyRequest): Promise<ChaosChangeDto> {
     return this.state.apply({ op: 'reset' }, actorOf(request));
   }

@@ -29,8 +29,22 @@ export class BaseEnv {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
+  /**
+   * Where the service listens. Loopback by default: the operator surfaces (/chaos, /admin) are open to local
+   * callers. Containers set 0.0.0.0 explicitly.
+   */
   @IsString()
-  HOST: string = '0.0.0.0';
+  HOST: string = '127.0.0.1';
+
+  /**
+   * Peer addresses trusted like loopback for the operator surfaces (comma-separated), e.g. the bridge gateway
+   * through which compose's published ports (bound to the host's 127.0.0.1) reach a container.
+   */
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F.:]+(,[0-9a-fA-F.:]+)*$/, {
+    message: 'LOCAL_OPERATOR_ADDRESSES must be IP addresses separated by commas',
+  })
+  LOCAL_OPERATOR_ADDRESSES?: string;
 
   @IsInt()
   @Min(0)
@@ -113,7 +127,10 @@ export class BaseEnv {
   @IsBoolean()
   CHAOS_ENABLED: boolean = true;
 
-  /** When set, changing faults (POST/DELETE /chaos*) needs the header `X-Chaos-Key: <value>`. */
+  /**
+   * Changing faults (POST/DELETE /chaos*) from anywhere but loopback needs the header `X-Chaos-Key: <value>` or an
+   * operator token. Unset: only local callers and operator tokens can change faults.
+   */
   @IsOptional()
   @IsString()
   @Length(8, 256, { message: 'CHAOS_API_KEY must be 8-256 characters' })
@@ -131,6 +148,29 @@ export class BaseEnv {
   @Min(100)
   @Max(60000)
   CHAOS_SYNC_INTERVAL_MS: number = 3000;
+
+  get localOperatorAddresses(): string[] {
+    return (this.LOCAL_OPERATOR_ADDRESSES ?? '').split(',').filter(Boolean);
+  }
+
+  /** True when HOST is a loopback address (nobody else can connect). */
+  get listensOnLoopbackOnly(): boolean {
+    return /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(this.HOST);
+  }
+
+  /**
+   * Settings that are each valid but unsafe together. In production a service that listens beyond loopback with
+   * chaos enabled must have CHAOS_API_KEY, so that faults are never an open door on the network.
+   */
+  combinationProblems(): string[] {
+    if (this.NODE_ENV !== 'production' || this.listensOnLoopbackOnly) return [];
+    return this.CHAOS_ENABLED && !this.CHAOS_API_KEY
+      ? [
+          `CHAOS_API_KEY: required in production when the service listens beyond loopback (HOST=${this.HOST}) ` +
+            'with chaos enabled; set CHAOS_API_KEY, or CHAOS_ENABLED=false, or HOST=127.0.0.1',
+        ]
+      : [];
+  }
 
   get redisEnabled(): boolean {
     return !!this.REDIS_URL && this.REDIS_URL !== 'off';

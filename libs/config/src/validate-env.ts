@@ -43,5 +43,8 @@ export function validateEnv<T extends object>(
   });
   const errors = validateSync(instance, { whitelist: false, skipMissingProperties: false });
   if (errors.length > 0) throw new EnvValidationError(serviceName, describe(errors, present));
+  // Rules that span several settings (e.g. "listening beyond loopback needs a key") come after the fields.
+  const combined = (instance as { combinationProblems?: () => string[] }).combinationProblems?.() ?? [];
+  if (combined.length > 0) throw new EnvValidationError(serviceName, combined);
   return instance;
 }

@@ -1,5 +1,5 @@
 export { request, type JsonResponse } from './http-client';
-export { createTestStack, type RunningService, type TestStack } from './service-harness';
+export { createTestStack, stackSecrets, type RunningService, type TestStack } from './service-harness';
 export { freePort, startServiceProcess, type ServiceProcess } from './service-process';
 export { TcpProxy, viaProxy } from './tcp-proxy';
 export { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database';
@@ -8,3 +8,4 @@ export { timed, waitFor } from './wait-for';
 export { createTestTokens, type TestTokens } from './test-tokens';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 export { listenBacklog } from './listen-backlog';
+export { createRemotePeer, remotePeerUnavailable, type RemotePeer, type RemoteResponse } from './remote-peer';

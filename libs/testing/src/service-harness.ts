@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { createTestRedisNamespace, type TestRedisNamespace } from './test-redis';
@@ -13,8 +14,13 @@ export interface RunningService<App extends INestApplication = INestApplication>
 export interface TestStack {
   db: TestDatabase;
   redis: TestRedisNamespace;
-  /** The env every service of this stack starts with (own database, own Redis prefix, quiet logs). */
+  /**
+   * The env every service of this stack starts with: own database, own Redis prefix, quiet logs, and this
+   * stack's own secrets (the order service's client secret, the operator's password).
+   */
   baseEnv: Record<string, string>;
+  /** The operator account the user service seeds from baseEnv (OPERATOR_PASSWORD). */
+  operator: { username: string; password: string };
   /** Starts a service in-process on a free port; extra env overrides the base env. */
   start<App extends INestApplication>(
     createApp: (env: Record<string, string>) => Promise<App>,
@@ -29,7 +35,10 @@ export async function createTestStack(label: string): Promise<TestStack> {
   const db = await createTestDatabase(label);
   const redis = createTestRedisNamespace(label);
   const running: RunningService[] = [];
+  const operator = { username: 'operator', password: randomBytes(12).toString('base64url') };
   const baseEnv: Record<string, string> = {
+    ...stackSecrets(),
+    OPERATOR_PASSWORD: operator.password,
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
@@ -43,6 +52,7 @@ export async function createTestStack(label: string): Promise<TestStack> {
     db,
     redis,
     baseEnv,
+    operator,
     async start(createApp, extraEnv = {}) {
       const env = { ...baseEnv, ...extraEnv };
       const app = await createApp(env);
@@ -66,5 +76,18 @@ export async function createTestStack(label: string): Promise<TestStack> {
       await db.drop();
       await redis.cleanup();
     },
+  };
+}
+
+/**
+ * Fresh secrets for one stack, as `npm start` generates them per installation: the order service's client
+ * credentials at the user service. Nothing in the tests depends on a constant secret.
+ */
+export function stackSecrets(): Record<string, string> {
+  const secret = randomBytes(18).toString('base64url');
+  return {
+    SERVICE_CLIENTS: `order-service:${secret}`,
+    SERVICE_CLIENT_ID: 'order-service',
+    SERVICE_CLIENT_SECRET: secret,
   };
 }

@@ -82,9 +82,13 @@ export class OrderEnv extends BaseEnv {
   @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'SERVICE_CLIENT_ID must be 1-64 chars of [A-Za-z0-9_.-]' })
   SERVICE_CLIENT_ID: string = 'order-service';
 
-  @IsString()
+  /**
+   * No default: a constant would let anyone mint the order service's token. `npm start` generates one per
+   * installation; compose reads it from `.env`; Kubernetes from a Secret.
+   */
+  @IsString({ message: 'SERVICE_CLIENT_SECRET is required (the secret of SERVICE_CLIENT_ID at the user service)' })
   @Matches(/^\S{8,256}$/, { message: 'SERVICE_CLIENT_SECRET must be 8-256 non-blank characters' })
-  SERVICE_CLIENT_SECRET: string = 'dev-order-service-secret';
+  SERVICE_CLIENT_SECRET!: string;
 
   // ---- cache ----
 

@@ -59,9 +59,28 @@ export class RestaurantEnv extends BaseEnv {
   @IsBoolean()
   SEED_CATALOGUE: boolean = true;
 
-  /** Enables `POST /admin/stock/reset` for load tests; sent as `X-Admin-Key`. Unset → the endpoint is off. */
+  /** false removes the operator endpoints (`/admin/*` answers 403 ADMIN_DISABLED). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  ADMIN_ENABLED: boolean = true;
+
+  /**
+   * `/admin/*` from anywhere but loopback needs `X-Admin-Key: <value>` or an operator token. Unset: only local
+   * callers and operator tokens.
+   */
   @IsOptional()
   @IsString()
   @Matches(/^\S{16,256}$/, { message: 'ADMIN_API_KEY must be 16-256 non-blank characters' })
   ADMIN_API_KEY?: string;
+
+  override combinationProblems(): string[] {
+    const problems = super.combinationProblems();
+    if (this.NODE_ENV === 'production' && !this.listensOnLoopbackOnly && this.ADMIN_ENABLED && !this.ADMIN_API_KEY) {
+      problems.push(
+        `ADMIN_API_KEY: required in production when the service listens beyond loopback (HOST=${this.HOST}) ` +
+          'with admin endpoints enabled; set ADMIN_API_KEY, or ADMIN_ENABLED=false, or HOST=127.0.0.1',
+      );
+    }
+    return problems;
+  }
 }

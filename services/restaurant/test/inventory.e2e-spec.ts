@@ -1,7 +1,7 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from '@food-delivery/testing';
+import { createRemotePeer, remotePeerUnavailable, request } from '@food-delivery/testing';
 import { Client } from 'pg';
 import { ADMIN_KEY, startRestaurantKit, type RestaurantKit } from './support';
 
@@ -39,6 +39,24 @@ describe('restaurant service: inventory under row locks (real Postgres + Redis, 
   after(() => kit?.close());
 
   describe('PUT /inventory/{menuId}', () => {
+    it('moves no stock for a user token: only services and operators (scope inventory:write)', async () => {
+      await kit.resetStock(100_000, [7]);
+      const [stockBefore, adjustmentsBefore] = [await kit.stock(7), await adjustments()];
+      const restore = await put('7/restore', { quantity: 1_000_000 }, kit.userToken);
+      const decrease = await put('7', { quantity: 100 }, kit.userToken);
+      for (const res of [restore, decrease]) {
+        expect([res.status, res.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
+      }
+      expect([await kit.stock(7), await adjustments()]).toEqual([stockBefore, adjustmentsBefore]);
+      expect((await put('7', { quantity: 1 }, kit.operatorToken)).status).toBe(200);
+      expect((await put('7/restore', { quantity: 1 }, kit.token)).status).toBe(200);
+      expect(await kit.stock(7)).toBe(stockBefore);
+      const actors = await kit.pg.query(
+        'SELECT actor FROM restaurant.stock_adjustments ORDER BY id DESC LIMIT 2',
+      );
+      expect(actors.rows.map((row) => row.actor)).toEqual(['service:order-service', 'operator:9000']);
+    });
+
     it('200 concurrent decrements of 1 with stock 50: exactly 50 succeed, 150 get 409, stock ends at 0', async () => {
       await kit.resetStock(50, [1]);
       const results = await Promise.all(Array.from({ length: 200 }, () => put('1', { quantity: 1 })));
@@ -268,20 +286,70 @@ describe('restaurant service: inventory under row locks (real Postgres + Redis, 
       base = url,
     ) => request(`${base}/admin/stock/reset`, { body, headers });
 
-    it('needs the admin key, and is off when none is configured', async () => {
-      expect((await reset({ stock: 1 }, {})).body.code).toBe('ADMIN_KEY_INVALID');
-      expect((await reset({ stock: 1 }, { 'x-admin-key': 'wrong-key-wrong-key' })).status).toBe(401);
-      // A user token is not an admin key.
-      expect((await reset({ stock: 1 }, { authorization: `Bearer ${kit.token}` })).body.code).toBe(
-        'ADMIN_KEY_INVALID',
-      );
-      const noAdmin = await kit.start({ ADMIN_API_KEY: '', SEED_CATALOGUE: 'false' });
+    it('is open to the operator at the machine (loopback), and off with ADMIN_ENABLED=false', async () => {
+      expect((await reset({ stock: 100_000 }, {})).status).toBe(200);
+      const noAdmin = await kit.start({ ADMIN_ENABLED: 'false', SEED_CATALOGUE: 'false' });
       try {
         const res = await reset({ stock: 1 }, { 'x-admin-key': ADMIN_KEY }, noAdmin.url);
         expect([res.status, res.body.code]).toEqual([403, 'ADMIN_DISABLED']);
       } finally {
         await noAdmin.close();
       }
+    });
+
+    it(
+      'from another host: needs the admin key or an operator token, never a user or service token',
+      { skip: remotePeerUnavailable() ?? false },
+      async () => {
+        const peer = await createRemotePeer();
+        const exposed = await kit.start({ HOST: '0.0.0.0', SEED_CATALOGUE: 'false' });
+        try {
+          const remote = `${exposed.url.replace('127.0.0.1', peer.hostAddress)}/admin/stock/reset`;
+          const before = await kit.stocks();
+          const refused: [string, Record<string, string>, number, string][] = [
+            ['nothing', {}, 401, 'ADMIN_KEY_REQUIRED'],
+            ['a wrong key', { 'x-admin-key': 'wrong-key-wrong-key' }, 401, 'ADMIN_KEY_INVALID'],
+            ['a user token', { authorization: `Bearer ${kit.userToken}` }, 403, 'INSUFFICIENT_SCOPE'],
+            ['a service token', { authorization: `Bearer ${kit.token}` }, 403, 'INSUFFICIENT_SCOPE'],
+            [
+              'a spoofed X-Real-IP',
+              { 'x-real-ip': '127.0.0.1', 'x-forwarded-for': '127.0.0.1' },
+              401,
+              'ADMIN_KEY_REQUIRED',
+            ],
+          ];
+          for (const [what, headers, status, code] of refused) {
+            const res = await peer.request(remote, { body: { stock: 7 }, headers });
+            expect([what, res.status, res.body.code]).toEqual([what, status, code]);
+          }
+          expect(await kit.stocks()).toEqual(before);
+          const byKey = await peer.request(remote, {
+            body: { stock: 100_000 },
+            headers: { 'x-admin-key': ADMIN_KEY },
+          });
+          expect(byKey.status).toBe(200);
+          const byOperator = await peer.request(remote, {
+            body: { stock: 100_000 },
+            headers: { authorization: `Bearer ${kit.operatorToken}` },
+          });
+          expect(byOperator.status).toBe(200);
+        } finally {
+          await exposed.close();
+          await peer.remove();
+        }
+      },
+    );
+
+    it('refuses to start in production beyond loopback without ADMIN_API_KEY', async () => {
+      await expect(
+        kit.start({
+          NODE_ENV: 'production',
+          HOST: '0.0.0.0',
+          CHAOS_API_KEY: 'restaurant-chaos-key',
+          ADMIN_API_KEY: '',
+          SEED_CATALOGUE: 'false',
+        }),
+      ).rejects.toThrow(/ADMIN_API_KEY: required in production when the service listens beyond loopback/);
     });
 
     it('sets the stock of every menu, recorded so the audit holds with reservations in flight', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
+import { Scope } from '@food-delivery/auth';
 import { request } from '@food-delivery/testing';
 import { shuffled, startRestaurantKit, type RestaurantKit } from './support';
 
@@ -14,7 +15,7 @@ describe('restaurant service: reservations for the order service (real Postgres 
   let prices: Map<number, number>;
 
   const reserve = (order_id: unknown, items: unknown, token: string = kit.token) =>
-    request(`${url}/inventory/reservations`, { body: { order_id, items }, token });
+    request(`${url}/inventory/reservations`, { body: { order_id, user_id: 1, items }, token });
   const release = (orderId: string | number) =>
     request(`${url}/inventory/reservations/${orderId}`, { method: 'DELETE', token: kit.token });
   const commit = (orderId: string | number) =>
@@ -42,6 +43,57 @@ describe('restaurant service: reservations for the order service (real Postgres 
   });
 
   after(() => kit?.close());
+
+  describe("trust: the ledger is the order service's", () => {
+    it('refuses every ledger call with a user token, and moves nothing', async () => {
+      await kit.resetStock(100, [4]);
+      const placed = await reserve('victim-1', [{ menu_id: 4, quantity: 2 }]);
+      expect(placed.status).toBe(201);
+      const [rowsBefore, stockBefore] = [await ledgerRows(), await kit.stock(4)];
+      const asUser = kit.userToken;
+      const attempts = [
+        request(`${url}/inventory/reservations`, {
+          body: { order_id: 'invented-1', items: [{ menu_id: 4, quantity: 10 }] },
+          token: asUser,
+        }),
+        // The tombstone attack: releasing order ids that do not exist yet would fail future orders.
+        request(`${url}/inventory/reservations/999001`, { method: 'DELETE', token: asUser }),
+        request(`${url}/inventory/reservations/victim-1`, { method: 'DELETE', token: asUser }),
+        request(`${url}/inventory/reservations/victim-1/cancel`, { method: 'POST', token: asUser }),
+        request(`${url}/inventory/reservations/victim-1/commit`, { method: 'POST', token: asUser }),
+        request(`${url}/inventory/reservations/commits`, {
+          body: { order_ids: ['victim-1'] },
+          token: asUser,
+        }),
+        request(`${url}/inventory/reservations`, { token: asUser }),
+        request(`${url}/inventory/reservations/victim-1`, { token: asUser }),
+      ];
+      for (const res of await Promise.all(attempts)) {
+        expect([res.status, res.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
+      }
+      expect([await ledgerRows(), await kit.stock(4)]).toEqual([rowsBefore, stockBefore]);
+      expect((await get('victim-1')).body.status).toBe('active');
+      expect((await get(999001)).status).toBe(404); // no tombstone
+      expect((await release('victim-1')).status).toBe(200);
+    });
+
+    it('lets an operator read the ledger but not change it', async () => {
+      const token = kit.operatorToken;
+      expect((await request(`${url}/inventory/reservations?status=active`, { token })).status).toBe(200);
+      expect((await request(`${url}/inventory/reservations/victim-1`, { token })).status).toBe(200);
+      const write = await request(`${url}/inventory/reservations/999002`, { method: 'DELETE', token });
+      expect([write.status, write.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
+      expect((await get(999002)).status).toBe(404);
+    });
+
+    it('refuses a service without the ledger scope, and needs a token at all', async () => {
+      const other = kit.tokens.service('load-generator', [Scope.UsersValidate, Scope.InventoryWrite]);
+      const res = await reserve('other-1', [{ menu_id: 4, quantity: 1 }], other);
+      expect([res.status, res.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
+      const anonymous = await request(`${url}/inventory/reservations/999003`, { method: 'DELETE' });
+      expect([anonymous.status, anonymous.body.code]).toEqual([401, 'TOKEN_MISSING']);
+    });
+  });
 
   describe('reserve', () => {
     it('reserves every item at the menu prices and answers 201 with the reservation', async () => {

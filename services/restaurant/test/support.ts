@@ -6,6 +6,7 @@ import {
   type TestStack,
   type TestTokens,
 } from '@food-delivery/testing';
+import { Scope } from '@food-delivery/auth';
 import { expect } from 'expect';
 import { Client } from 'pg';
 import { createRestaurantApp } from '../src/app';
@@ -18,7 +19,12 @@ export interface RestaurantKit {
   stack: TestStack;
   service: RunningService;
   tokens: TestTokens;
+  /** The order service's token: the one principal that may use the reservation ledger and move stock. */
   token: string;
+  /** A plain user's token (user 1): public reads only, refused by every internal endpoint. */
+  userToken: string;
+  /** An operator's token. */
+  operatorToken: string;
   pg: Client;
   /** Env every instance of this kit's service starts with (extra env wins). */
   env(extra?: Record<string, string>): Record<string, string>;
@@ -49,7 +55,14 @@ export async function startRestaurantKit(
     stack,
     service,
     tokens,
-    token: tokens.sign({ id: 1, username: 'user' }),
+    token: tokens.service('order-service', [
+      Scope.UsersValidate,
+      Scope.InventoryWrite,
+      Scope.ReservationsWrite,
+      Scope.ReservationsRead,
+    ]),
+    userToken: tokens.sign({ id: 1, username: 'user' }),
+    operatorToken: tokens.operator(),
     pg,
     env,
     start: (more = {}) => stack.start(createRestaurantApp, env(more)),

@@ -1,11 +1,12 @@
 import { SigningKey } from './keys/signing-key.entity';
 import { CreateUserSchema1763800000000 } from './migrations/1763800000000-create-user-schema';
+import { AddUserRole1765000000000 } from './migrations/1765000000000-add-user-role';
 import { User } from './users/user.entity';
 
 /** Everything TypeORM needs to know about the user service's own schema. */
 export const USER_DATABASE = {
   schema: 'user',
   entities: [User, SigningKey],
-  migrations: [CreateUserSchema1763800000000],
+  migrations: [CreateUserSchema1763800000000, AddUserRole1765000000000],
   applicationName: 'user-service',
 };

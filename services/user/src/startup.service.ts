@@ -23,5 +23,8 @@ export class StartupService implements OnApplicationBootstrap {
     if (applied.length) this.logger.log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
     await this.keys.init();
     if (this.env.SEED_DEMO_USER) await this.users.ensureDemoUser('user', 'pass');
+    if (this.env.OPERATOR_PASSWORD) {
+      await this.users.ensureOperator(this.env.OPERATOR_USERNAME, this.env.OPERATOR_PASSWORD);
+    }
   }
 }

@@ -1,7 +1,9 @@
 import { expect } from 'expect';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
+  createRemotePeer,
   createTestStack,
+  remotePeerUnavailable,
   request,
   waitFor,
   type JsonResponse,
@@ -21,6 +23,7 @@ describe('user service chaos knobs (two replicas, real Postgres + Redis, real HT
   let one: RunningService;
   let two: RunningService;
   let token: string;
+  let serviceToken: string;
 
   const faults = async (service: RunningService) =>
     ((await request(`${service.url}/chaos`)).body.faults as { id: string }[]).map((fault) => fault.id).sort();
@@ -29,7 +32,8 @@ describe('user service chaos knobs (two replicas, real Postgres + Redis, real HT
       `${service.env.INSTANCE_ID} to see ${ids.join(',') || 'no faults'}`,
       async () => JSON.stringify(await faults(service)) === JSON.stringify([...ids].sort()),
     );
-  const validate = (service: RunningService) => request(`${service.url}/validate`, { body: { user_id: 1 } });
+  const validate = (service: RunningService) =>
+    request(`${service.url}/validate`, { token: serviceToken, body: { user_id: 1 } });
 
   before(async () => {
     stack = await createTestStack('user_chaos');
@@ -41,6 +45,15 @@ describe('user service chaos knobs (two replicas, real Postgres + Redis, real HT
     });
     token = (await request(`${one.url}/login`, { body: { username: 'user', password: 'pass' } })).body
       .access_token;
+    serviceToken = (
+      await request(`${one.url}/token`, {
+        body: {
+          grant_type: 'client_credentials',
+          client_id: 'order-service',
+          client_secret: stack.baseEnv.SERVICE_CLIENT_SECRET,
+        },
+      })
+    ).body.access_token;
   });
 
   after(async () => {
@@ -179,28 +192,71 @@ describe('user service chaos knobs (two replicas, real Postgres + Redis, real HT
       enable: true,
     });
     expect(spec.paths).not.toHaveProperty(['/chaos/inventory_delay']);
-    // No bearer token needed: the endpoints are public (X-Chaos-Key protects them when configured).
-    expect(spec.paths['/chaos/delay'].post.security).toBeUndefined();
+    // Local callers need nothing; remote ones X-Chaos-Key or an operator's bearer token: both are documented.
+    expect(spec.paths['/chaos/delay'].post.security).toEqual([{ bearer: [] }]);
+    expect(spec.paths['/chaos/delay'].post.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'X-Chaos-Key', in: 'header' })]),
+    );
     expect(spec.paths['/metrics'].get).toBeDefined();
   });
 
-  it('needs X-Chaos-Key on a replica started with CHAOS_API_KEY', async () => {
-    const keyed = await stack.start(createUserApp, {
-      INSTANCE_ID: 'user-keyed',
-      SEED_DEMO_USER: 'false',
-      CHAOS_API_KEY: 'user-service-chaos-key',
-    });
-    try {
-      const denied = await request(`${keyed.url}/chaos/delay`, { body: { delay_ms: 100 } });
-      expect([denied.status, denied.body.code]).toEqual([401, 'CHAOS_KEY_REQUIRED']);
-      const allowed = await request(`${keyed.url}/chaos/delay`, {
-        body: { delay_ms: 100 },
-        headers: { 'x-chaos-key': 'user-service-chaos-key' },
+  it(
+    'refuses fault changes from a non-loopback address without X-Chaos-Key or an operator token',
+    { skip: remotePeerUnavailable() ?? false },
+    async () => {
+      const peer = await createRemotePeer();
+      const exposed = await stack.start(createUserApp, {
+        INSTANCE_ID: 'user-exposed',
+        HOST: '0.0.0.0',
+        SEED_DEMO_USER: 'false',
+        CHAOS_API_KEY: 'user-service-chaos-key',
       });
-      expect(allowed.status).toBe(200);
-      await sees(one, ['delay']);
-    } finally {
-      await keyed.close();
-    }
+      try {
+        const remoteUrl = `${exposed.url.replace('127.0.0.1', peer.hostAddress)}/chaos/delay`;
+        const operator = (await request(`${one.url}/login`, { body: stack.operator })).body.access_token;
+        const refused: [string, Record<string, string>, number, string][] = [
+          ['nothing', {}, 401, 'CHAOS_KEY_REQUIRED'],
+          ['a spoofed X-Forwarded-For', { 'x-forwarded-for': '127.0.0.1' }, 401, 'CHAOS_KEY_REQUIRED'],
+          ['a wrong key', { 'x-chaos-key': 'not-the-key' }, 401, 'CHAOS_KEY_INVALID'],
+          ['a user token', { authorization: `Bearer ${token}` }, 403, 'INSUFFICIENT_SCOPE'],
+          ['a service token', { authorization: `Bearer ${serviceToken}` }, 403, 'INSUFFICIENT_SCOPE'],
+        ];
+        for (const [what, headers, status, code] of refused) {
+          const res = await peer.request(remoteUrl, { body: { delay_ms: 3000 }, headers });
+          expect([what, res.status, res.body.code]).toEqual([what, status, code]);
+          const reset = await peer.request(remoteUrl.replace('/chaos/delay', '/chaos'), {
+            method: 'DELETE',
+            headers,
+          });
+          expect([what, reset.status]).toEqual([what, status]);
+        }
+        expect(await faults(one)).toEqual([]); // nothing was changed by the refused calls
+        expect((await peer.request(remoteUrl.replace('/delay', ''))).status).toBe(200); // reading stays open
+
+        const byKey = await peer.request(remoteUrl, {
+          body: { delay_ms: 100 },
+          headers: { 'x-chaos-key': 'user-service-chaos-key' },
+        });
+        expect(byKey.status).toBe(200);
+        await sees(one, ['delay']);
+        const byOperator = await peer.request(remoteUrl.replace('/chaos/delay', '/chaos'), {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${operator}` },
+        });
+        expect(byOperator.status).toBe(200);
+        await sees(one, []);
+        // The machine's own operator needs nothing, key or not.
+        expect((await request(`${exposed.url}/chaos/delay`, { body: { delay_ms: 100 } })).status).toBe(200);
+      } finally {
+        await exposed.close();
+        await peer.remove();
+      }
+    },
+  );
+
+  it('refuses to start in production beyond loopback with chaos on and no CHAOS_API_KEY', async () => {
+    await expect(
+      stack.start(createUserApp, { NODE_ENV: 'production', HOST: '0.0.0.0', SEED_DEMO_USER: 'false' }),
+    ).rejects.toThrow(/CHAOS_API_KEY: required in production when the service listens beyond loopback/);
   });
 });

@@ -24,6 +24,14 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
   const countUsers = async () => Number((await pg.query('SELECT count(*) FROM "user".users')).rows[0].count);
   const login = (username = 'user', password = 'pass') =>
     request(`${service.url}/login`, { body: { username, password } });
+  /** The order service's client credentials, as this stack generated them. */
+  const grant = () => ({
+    grant_type: 'client_credentials',
+    client_id: 'order-service',
+    client_secret: stack.baseEnv.SERVICE_CLIENT_SECRET,
+  });
+  const serviceToken = async () =>
+    (await request<{ access_token: string }>(`${service.url}/token`, { body: grant() })).body.access_token;
 
   before(async () => {
     stack = await createTestStack('user');
@@ -141,7 +149,25 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
     it('accepts JSON and returns a bearer token', async () => {
       const res = await login();
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 3600 });
+      expect(res.body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'bearer',
+        expires_in: 3600,
+        scope: 'orders users:read',
+      });
+    });
+
+    it('gives the seeded operator the operator role and scopes', async () => {
+      const res = await login(stack.operator.username, stack.operator.password);
+      expect(res.status).toBe(200);
+      const claims = JSON.parse(Buffer.from(res.body.access_token.split('.')[1], 'base64url').toString());
+      expect(claims.role).toBe('operator');
+      expect(claims.scope.split(' ')).toEqual(
+        expect.arrayContaining(['orders', 'chaos:write', 'admin', 'inventory:write', 'users:validate']),
+      );
+      expect(claims.scope.split(' ')).not.toContain('reservations:write');
+      const row = await pg.query('SELECT role FROM "user".users WHERE username = $1', ['operator']);
+      expect(row.rows[0].role).toBe('operator');
     });
 
     it('accepts an OAuth2 password form (application/x-www-form-urlencoded)', async () => {
@@ -204,44 +230,68 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
   });
 
   describe('POST /token (client credentials for services)', () => {
-    const grant = {
-      grant_type: 'client_credentials',
-      client_id: 'order-service',
-      client_secret: 'dev-order-service-secret',
-    };
-
-    it('issues a service token (JSON or form) that other endpoints accept', async () => {
-      const json = await request(`${service.url}/token`, { body: grant });
+    it('issues a service token (JSON or form) with the scopes of a service, not of a user', async () => {
+      const json = await request(`${service.url}/token`, { body: grant() });
       expect(json.status).toBe(200);
-      expect(json.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 900 });
+      expect(json.body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'bearer',
+        expires_in: 900,
+        scope: 'users:validate inventory:write reservations:write reservations:read',
+      });
       const claims = JSON.parse(Buffer.from(json.body.access_token.split('.')[1], 'base64url').toString());
       expect(claims).toMatchObject({
         sub: 'service:order-service',
         username: 'order-service',
         aud: 'food-delivery',
       });
-      expect((await request(`${service.url}/users/1`, { token: json.body.access_token })).status).toBe(200);
+      const token = json.body.access_token;
+      expect((await request(`${service.url}/validate`, { token, body: { user_id: 1 } })).status).toBe(200);
+      const profile = await request(`${service.url}/users/1`, { token });
+      expect([profile.status, profile.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
+
+      const narrowed = await request(`${service.url}/token`, { body: { ...grant(), scope: 'users:validate' } });
+      expect(narrowed.body.scope).toBe('users:validate');
+      const widened = await request(`${service.url}/token`, { body: { ...grant(), scope: 'chaos:write' } });
+      expect([widened.status, widened.body.code]).toEqual([400, 'INVALID_SCOPE']);
 
       const form = await request(`${service.url}/token`, {
         method: 'POST',
-        raw: new URLSearchParams(grant).toString(),
+        raw: new URLSearchParams(grant()).toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       });
       expect(form.status).toBe(200);
     });
 
+    it('refuses the old constant secret: secrets are generated per installation', async () => {
+      const res = await request(`${service.url}/token`, {
+        body: { ...grant(), client_secret: 'dev-order-service-secret' },
+      });
+      expect([res.status, res.body.code]).toEqual([401, 'INVALID_CLIENT']);
+    });
+
+    it('refuses every client when SERVICE_CLIENTS is not set', async () => {
+      const bare = await stack.start(createUserApp, { SERVICE_CLIENTS: '', SEED_DEMO_USER: 'false' });
+      try {
+        const res = await request(`${bare.url}/token`, { body: grant() });
+        expect([res.status, res.body.code]).toEqual([401, 'INVALID_CLIENT']);
+      } finally {
+        await bare.close();
+      }
+    });
+
     it('refuses a wrong secret and an unknown client alike, and other grant types', async () => {
       const wrong = await request(`${service.url}/token`, {
-        body: { ...grant, client_secret: 'nope-nope-nope' },
+        body: { ...grant(), client_secret: 'nope-nope-nope' },
       });
-      const unknown = await request(`${service.url}/token`, { body: { ...grant, client_id: 'nobody' } });
+      const unknown = await request(`${service.url}/token`, { body: { ...grant(), client_id: 'nobody' } });
       expect([wrong.status, wrong.body.code]).toEqual([401, 'INVALID_CLIENT']);
       expect([unknown.status, unknown.body.code, unknown.body.message]).toEqual([
         401,
         'INVALID_CLIENT',
         wrong.body.message,
       ]);
-      const password = await request(`${service.url}/token`, { body: { ...grant, grant_type: 'password' } });
+      const password = await request(`${service.url}/token`, { body: { ...grant(), grant_type: 'password' } });
       expect([password.status, password.body.code]).toEqual([400, 'VALIDATION_FAILED']);
     });
   });
@@ -351,6 +401,13 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
         );
       });
 
+      it('without a key id (kid), even when signed by the real key', async () => {
+        await expectRejected(
+          `Bearer ${jwt.sign(claims, { ...signOptions, privateKey: keyRow.private_key_pem })}`,
+          'TOKEN_INVALID',
+        );
+      });
+
       it('malformed', async () => {
         await expectRejected('Bearer not-a-jwt', 'TOKEN_INVALID');
         await expectRejected(`Bearer ${'a'.repeat(5000)}`, 'TOKEN_INVALID');
@@ -359,35 +416,53 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
   });
 
   describe('POST /validate', () => {
-    it('confirms an existing user', async () => {
-      const res = await request(`${service.url}/validate`, { body: { user_id: 1 } });
+    let token: string;
+    before(async () => {
+      token = await serviceToken();
+    });
+
+    it('confirms an existing user to a service', async () => {
+      const res = await request(`${service.url}/validate`, { token, body: { user_id: 1 } });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ valid: true, user_id: 1, username: 'user' });
     });
 
+    it('tells nothing to a user token or to nobody: it is for services and operators', async () => {
+      const userToken = (await login()).body.access_token;
+      const asUser = await request(`${service.url}/validate`, { token: userToken, body: { user_id: 1 } });
+      expect([asUser.status, asUser.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
+      expect(asUser.text).not.toContain('"username"');
+      const anonymous = await request(`${service.url}/validate`, { body: { user_id: 1 } });
+      expect([anonymous.status, anonymous.body.code]).toEqual([401, 'TOKEN_MISSING']);
+      const operator = (await login(stack.operator.username, stack.operator.password)).body.access_token;
+      expect((await request(`${service.url}/validate`, { token: operator, body: { user_id: 1 } })).status).toBe(
+        200,
+      );
+    });
+
     it('answers 404 for an unknown user and 400 for a bad user_id', async () => {
-      expect((await request(`${service.url}/validate`, { body: { user_id: 424242 } })).status).toBe(404);
+      expect((await request(`${service.url}/validate`, { token, body: { user_id: 424242 } })).status).toBe(404);
       for (const user_id of ['1', -1, 0, 1.5, null]) {
-        const res = await request(`${service.url}/validate`, { body: { user_id } });
+        const res = await request(`${service.url}/validate`, { token, body: { user_id } });
         expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
       }
     });
 
     it('honours ?delay within 0–10000 ms and rejects anything else', async () => {
       const started = Date.now();
-      const delayed = await request(`${service.url}/validate?delay=300`, { body: { user_id: 1 } });
+      const delayed = await request(`${service.url}/validate?delay=300`, { token, body: { user_id: 1 } });
       expect(delayed.status).toBe(200);
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
       for (const delay of ['10001', '-1', 'abc', '1.5']) {
-        const res = await request(`${service.url}/validate?delay=${delay}`, { body: { user_id: 1 } });
+        const res = await request(`${service.url}/validate?delay=${delay}`, { token, body: { user_id: 1 } });
         expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
       }
     });
 
     it('delays only the delayed request, not concurrent ones', async () => {
-      const slow = request(`${service.url}/validate?delay=800`, { body: { user_id: 1 } });
+      const slow = request(`${service.url}/validate?delay=800`, { token, body: { user_id: 1 } });
       const started = Date.now();
-      const fast = await request(`${service.url}/validate`, { body: { user_id: 1 } });
+      const fast = await request(`${service.url}/validate`, { token, body: { user_id: 1 } });
       expect(fast.status).toBe(200);
       expect(Date.now() - started).toBeLessThan(500);
       expect((await slow).status).toBe(200);
@@ -404,6 +479,10 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
       }
       expect(spec.components.schemas.SignupDto.properties.username.example).toBe('alice');
       expect(spec.paths['/login'].post.summary).toMatch(/JWT/);
+      // Who may call what is part of the contract, and no working secret is shown as an example.
+      expect(spec.paths['/validate'].post['x-required-scope']).toBe('users:validate');
+      expect(spec.paths['/users/{id}'].get['x-required-scope']).toBe('users:read');
+      expect(JSON.stringify(spec)).not.toMatch(/dev-order-service-secret|client_secret":\s*"[^"]+"/);
     });
   });
 
@@ -431,6 +510,7 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
     });
 
     it('reports a stopped Redis or Postgres as not ready, and recovers', async () => {
+      const token = await serviceToken();
       const dbUrl = new URL(stack.db.url);
       const pgProxy = await new TcpProxy(dbUrl.hostname, Number(dbUrl.port || 5432)).start();
       const redisUrl = new URL(stack.redis.url);
@@ -464,7 +544,7 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
         expect(noPostgres.body.error).toHaveProperty('postgres');
         expect((await request(`${proxied.url}/health/live`)).status).toBe(200);
         // A request that needs the database fails fast with a clear 503, not a hang or a 500.
-        const validate = await request(`${proxied.url}/validate`, { body: { user_id: 1 } });
+        const validate = await request(`${proxied.url}/validate`, { token, body: { user_id: 1 } });
         expect([validate.status, validate.body.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
         await pgProxy.start();
         await waitFor(

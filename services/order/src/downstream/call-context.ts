@@ -1,7 +1,5 @@
-/** Who a downstream call is made for: the caller's token and request id, or nothing (background work). */
+/** The request a downstream call is made for (nothing for background work). Calls carry the service token. */
 export interface CallContext {
-  /** The user's bearer token, forwarded as is; absent for background work, which uses the service token. */
-  token?: string;
   /** Forwarded as X-Request-ID so the downstream logs line up with ours. */
   requestId?: string;
 }

@@ -66,8 +66,8 @@ type Body<T> = T & DownstreamErrorBody;
 
 /**
  * The restaurant service's reservation API (`/inventory/reservations`), keyed by our order id. Every call is
- * idempotent there, so every call is retried. User requests forward the caller's token; background work (no
- * token in the context) authenticates with the service token.
+ * idempotent there, so every call is retried. Only the order service's principal may use it: every call carries
+ * the service token, and the reservation names the user it is for.
  */
 @Injectable()
 export class RestaurantServiceClient {
@@ -76,11 +76,16 @@ export class RestaurantServiceClient {
     private readonly serviceToken: ServiceTokenProvider,
   ) {}
 
-  async reserve(orderId: number, items: LineItem[], context: CallContext): Promise<ReserveResult> {
+  async reserve(
+    orderId: number,
+    userId: number,
+    items: LineItem[],
+    context: CallContext,
+  ): Promise<ReserveResult> {
     const response = await this.call<Body<Reservation>>(context, {
       method: 'POST',
       path: '/inventory/reservations',
-      body: { order_id: orderId, items },
+      body: { order_id: orderId, user_id: userId, items },
     });
     const body = response.body;
     if ((response.status === 201 || response.status === 200) && Array.isArray(body?.items)) {
@@ -187,26 +192,18 @@ export class RestaurantServiceClient {
     return { done: false, status: refused.status, code: refused.code, message: refused.message };
   }
 
-  /**
-   * Sends with the caller's token, or the service token for background work; a service token the restaurant
-   * rejects (rotated key, expiry) is refetched once.
-   */
-  private async call<T>(
+  /** Sends with the service token (refetched once when the restaurant rejects it). */
+  private call<T>(
     context: CallContext,
     request: Omit<DownstreamRequest, 'headers' | 'idempotent'>,
   ): Promise<DownstreamResponse<T>> {
-    const send = (token: string) =>
+    return this.serviceToken.authorized((token) =>
       this.downstreams.restaurant.request<T>({
         ...request,
         headers: { authorization: `Bearer ${token}`, 'x-request-id': context.requestId },
         idempotent: true,
-      });
-    if (context.token) return send(context.token);
-    const token = await this.serviceToken.get();
-    const response = await send(token);
-    if (response.status !== 401) return response;
-    this.serviceToken.invalidate(token);
-    return send(await this.serviceToken.get());
+      }),
+    );
   }
 }
 

@@ -14,9 +14,10 @@ interface TokenResponse {
 const REFRESH_MARGIN_MS = 60_000;
 
 /**
- * The order service's own access token (OAuth2 client credentials at the user service's `POST /token`), for
- * work that no user is waiting on: saga retries, recovery and the audit. Fetched on first use, cached until
- * shortly before it expires; concurrent callers share one fetch.
+ * The order service's own access token (OAuth2 client credentials at the user service's `POST /token`). Every
+ * call to another service carries it: the reservation ledger and `/validate` accept only service principals, so
+ * a user's token is never forwarded. Fetched on first use, cached until shortly before it expires; concurrent
+ * callers share one fetch.
  */
 @Injectable()
 export class ServiceTokenProvider {
@@ -34,6 +35,18 @@ export class ServiceTokenProvider {
     if (this.token && Date.now() < this.refreshAt) return this.token;
     this.inflight ??= this.fetch().finally(() => (this.inflight = null));
     return this.inflight;
+  }
+
+  /**
+   * Sends with the service token; a token the downstream rejects with 401 (rotated key, expiry, clock skew) is
+   * fetched again once.
+   */
+  async authorized<R extends { status: number }>(send: (token: string) => Promise<R>): Promise<R> {
+    const token = await this.get();
+    const response = await send(token);
+    if (response.status !== 401) return response;
+    this.invalidate(token);
+    return send(await this.get());
   }
 
   /** Forget the cached token (a downstream rejected it: revoked, rotated key, clock skew). */

@@ -1,11 +1,21 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -17,10 +27,11 @@ import {
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CurrentUser, type AuthUser } from '@food-delivery/auth';
+import { CurrentUser, RequireScope, Scope, type AuthUser } from '@food-delivery/auth';
 import { ApiError, ErrorResponseDto, ParseIdPipe } from '@food-delivery/http';
 import { activeTraceIds } from '@food-delivery/logging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ActiveAccountGuard } from './active-account.guard';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQueryDto, OrderDto, OrderFailureDto, OrderPageDto } from './dto/order.dto';
 import { OrdersService, type PlaceOutcome } from './orders.service';
@@ -28,21 +39,16 @@ import { OrdersService, type PlaceOutcome } from './orders.service';
 /** Printable ASCII without spaces, e.g. a UUID. */
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,100}$/;
 
-/** Orders belong to people: a service token (sub `service:<name>`, id 0) cannot place or read them. */
-function requireUser(user: AuthUser): AuthUser {
-  if (!Number.isSafeInteger(user.id) || user.id <= 0) {
-    throw new ApiError(403, 'USER_TOKEN_REQUIRED', 'Orders need the token of a user, not of a service');
-  }
-  return user;
-}
-
+// Orders belong to people: a user's (or operator's) token; a service token has no `orders` scope. The account must
+// still exist: placing an order validates it; reads and cancel ask ActiveAccountGuard (an answer ≤ 60 s old).
 @ApiTags('orders')
-@ApiBearerAuth('bearer')
+@RequireScope(Scope.Orders)
 @ApiUnauthorizedResponse({
   type: ErrorResponseDto,
-  description: 'TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED: every order endpoint needs the JWT from /login',
+  description:
+    'TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED: every order endpoint needs the JWT from /login · ' +
+    'ACCOUNT_GONE: the account was deleted',
 })
-@ApiForbiddenResponse({ type: ErrorResponseDto, description: 'USER_TOKEN_REQUIRED (service token)' })
 @Controller('orders')
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
@@ -116,7 +122,7 @@ export class OrdersController {
         'Idempotency-Key must be 1-100 printable ASCII characters without spaces',
       );
     }
-    const outcome = await this.orders.place(requireUser(user), dto, {
+    const outcome = await this.orders.place(user, dto, {
       requestId: String(request.id),
       idempotencyKey,
     });
@@ -125,6 +131,7 @@ export class OrdersController {
   }
 
   @Get()
+  @UseGuards(ActiveAccountGuard)
   @ApiOperation({ summary: "👉 List the caller's orders (newest first, paginated)" })
   @ApiOkResponse({ type: OrderPageDto })
   @ApiBadRequestResponse({
@@ -132,10 +139,11 @@ export class OrdersController {
     description: 'VALIDATION_FAILED: page 1-10000, limit 1-100',
   })
   list(@Query() query: ListOrdersQueryDto, @CurrentUser() user: AuthUser): Promise<OrderPageDto> {
-    return this.orders.list(requireUser(user), query.page ?? 1, query.limit ?? 20);
+    return this.orders.list(user, query.page ?? 1, query.limit ?? 20);
   }
 
   @Get(':id')
+  @UseGuards(ActiveAccountGuard)
   @ApiOperation({
     summary: '👉 Get an order (Redis-cached, see X-Cache)',
     description:
@@ -156,13 +164,14 @@ export class OrdersController {
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderDto> {
-    const { order, cached } = await this.orders.findOne(requireUser(user), id);
+    const { order, cached } = await this.orders.findOne(user, id);
     void reply.header('x-cache', cached ? 'HIT' : 'MISS');
     return order;
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @UseGuards(ActiveAccountGuard)
   @ApiOperation({
     summary: '👉 Cancel an order (stock restored exactly once)',
     description:
@@ -184,7 +193,7 @@ export class OrdersController {
     @CurrentUser() user: AuthUser,
     @Req() request: FastifyRequest,
   ): Promise<OrderDto> {
-    return this.orders.cancel(requireUser(user), id, String(request.id));
+    return this.orders.cancel(user, id, String(request.id));
   }
 
   /** 201 with the order, or the failure status in the common error shape plus the order. */

@@ -5,6 +5,8 @@ import { PaymentService } from '../payments/payment.service';
 import { RecoveryService } from '../saga/recovery.service';
 import { SagaTasks } from '../saga/saga-tasks.service';
 import { SagaWorker } from '../saga/saga-worker.service';
+import { AccountStatus } from './account-status.service';
+import { ActiveAccountGuard } from './active-account.guard';
 import { OrderCache } from './order-cache.service';
 import { OrderItem } from './order-item.entity';
 import { Order } from './order.entity';
@@ -16,7 +18,11 @@ import { OrdersService } from './orders.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Order, OrderItem]), DownstreamModule],
   controllers: [OrdersController],
-  providers: [OrdersService, OrderStore, OrderCache, PaymentService, SagaTasks, SagaWorker, RecoveryService],
+  providers: [
+    OrdersService,
+    AccountStatus,
+    ActiveAccountGuard,
+    OrderStore, OrderCache, PaymentService, SagaTasks, SagaWorker, RecoveryService],
   exports: [OrderStore, SagaTasks, SagaWorker, RecoveryService],
 })
 export class OrdersModule {}

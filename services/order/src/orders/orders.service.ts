@@ -14,6 +14,7 @@ import { PaymentService } from '../payments/payment.service';
 import { SagaWorker } from '../saga/saga-worker.service';
 import type { CreateOrderDto } from './dto/create-order.dto';
 import type { OrderDto, OrderPageDto } from './dto/order.dto';
+import { AccountStatus } from './account-status.service';
 import { OrderCache } from './order-cache.service';
 import { failureOf, type SagaFailure } from './order-failures';
 import { OrderStore, toOrderDto, type PricedItem } from './order-store.service';
@@ -63,6 +64,7 @@ export class OrdersService {
     private readonly store: OrderStore,
     private readonly cache: OrderCache,
     private readonly users: UserServiceClient,
+    private readonly accounts: AccountStatus,
     private readonly restaurant: RestaurantServiceClient,
     private readonly payments: PaymentService,
     private readonly worker: SagaWorker,
@@ -70,7 +72,7 @@ export class OrdersService {
   ) {}
 
   async place(user: AuthUser, dto: CreateOrderDto, meta: RequestMeta): Promise<PlaceOutcome> {
-    const context: CallContext = { token: user.token, requestId: meta.requestId };
+    const context: CallContext = { requestId: meta.requestId };
     const requestHash = hashRequest(dto);
     const key = meta.idempotencyKey ?? null;
 
@@ -79,7 +81,9 @@ export class OrdersService {
     // retrying an order that was placed still gets its answer during a user-service outage.
     try {
       await this.users.validate(user.id, context);
+      this.accounts.record(user.id, true);
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'USER_INVALID') this.accounts.record(user.id, false);
       const previous =
         key && error instanceof DependencyError ? await this.store.findByIdempotencyKey(user.id, key) : null;
       if (previous) return this.replay(previous.order, previous.requestHash, requestHash);
@@ -139,8 +143,8 @@ export class OrdersService {
   }
 
   /**
-   * PENDING or CONFIRMED → CANCELLED, and the stock given back through the outbox (tried right away with the
-   * caller's token). FAILED or CANCELLED orders hold no stock: 409, nothing restored.
+   * PENDING or CONFIRMED → CANCELLED, and the stock given back through the outbox (tried right away, while the
+   * caller waits). FAILED or CANCELLED orders hold no stock: 409, nothing restored.
    */
   async cancel(user: AuthUser, id: number, requestId?: string): Promise<OrderDto> {
     const result = await this.store.cancel(user.id, id, this.worker.leaseMs);
@@ -153,7 +157,7 @@ export class OrdersService {
       );
     }
     this.logger.log({ event: 'order.cancelled', order_id: id, user_id: user.id }, `Order ${id} cancelled`);
-    const restored = await this.worker.runInline(id, 'cancel', { token: user.token, requestId });
+    const restored = await this.worker.runInline(id, 'cancel', { requestId });
     if (!restored) {
       this.logger.warn(
         { event: 'order.cancel_deferred', order_id: id },
@@ -179,7 +183,7 @@ export class OrdersService {
 
     let reserved: ReserveResult;
     try {
-      reserved = await this.restaurant.reserve(order.id, items, context);
+      reserved = await this.restaurant.reserve(order.id, order.userId, items, context);
     } catch (error) {
       if (!(error instanceof DependencyError)) throw error; // stays PENDING: the recovery loop settles it
       // The reservation's outcome is unknown (it may still land): fail the order and release it, which also

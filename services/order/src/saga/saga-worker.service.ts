@@ -21,9 +21,8 @@ const COMMIT_BATCH_MAX = 500;
 
 /**
  * Executes the saga's outbox: the release / commit / cancel calls the restaurant must eventually accept. A task
- * is first tried inline by whoever created it (the request, with the user's token); if that fails, this worker
- * retries it in the background with the service token and exponential backoff with jitter, until the restaurant
- * confirms. Every call is idempotent at the restaurant, so running a task twice is harmless.
+ * is first tried inline by whoever created it (the request); if that fails, this worker retries it in the
+ * background with exponential backoff with jitter, until the restaurant confirms. Both use the service token. Every call is idempotent at the restaurant, so running a task twice is harmless.
  */
 @Injectable()
 export class SagaWorker implements BeforeApplicationShutdown {

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiForbiddenResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -11,15 +12,20 @@ import {
 } from '@nestjs/swagger';
 import { Public } from '@food-delivery/auth';
 import { ErrorResponseDto } from '@food-delivery/http';
-import { AdminKeyGuard } from './admin-key.guard';
+import { AdminAccessGuard } from './admin-access.guard';
 import { ResetStockDto, ResetStockResultDto } from './dto/reset-stock.dto';
 import { StockAdminService } from './stock-admin.service';
 
 @ApiTags('admin')
-@ApiHeader({ name: 'X-Admin-Key', required: true, description: 'The configured ADMIN_API_KEY' })
-// Operators hold an admin key, not a user token.
+@ApiHeader({
+  name: 'X-Admin-Key',
+  required: false,
+  description: 'ADMIN_API_KEY; needed (or an operator token) unless the call comes from loopback',
+})
+@ApiBearerAuth('bearer')
+// Not the global token guard: local operators need no token, remote ones a key or an operator token.
 @Public()
-@UseGuards(AdminKeyGuard)
+@UseGuards(AdminAccessGuard)
 @Controller('admin')
 export class AdminController {
   constructor(private readonly admin: StockAdminService) {}
@@ -30,12 +36,19 @@ export class AdminController {
     summary: '👉 Reset stock for a load test',
     description:
       'Sets the stock of every menu (or of `menu_ids`) and records the change as a reset adjustment, so ' +
-      '`GET /inventory/audit` stays ok. Needs `X-Admin-Key`; off unless ADMIN_API_KEY is set.',
+      '`GET /inventory/audit` stays ok. Operator only: open from loopback; from elsewhere it needs ' +
+      '`X-Admin-Key` or an operator token (scope `admin`). Never routed by the gateway.',
   })
   @ApiOkResponse({ type: ResetStockResultDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED' })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'ADMIN_KEY_INVALID' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'ADMIN_DISABLED: ADMIN_API_KEY is not set' })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description: 'ADMIN_KEY_REQUIRED, ADMIN_KEY_INVALID, TOKEN_INVALID (remote callers only)',
+  })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description: 'INSUFFICIENT_SCOPE (not an operator token) · ADMIN_DISABLED (ADMIN_ENABLED=false)',
+  })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'MENU_NOT_FOUND' })
   reset(@Body() dto: ResetStockDto): Promise<ResetStockResultDto> {
     return this.admin.resetStock(dto.stock, dto.menu_ids);

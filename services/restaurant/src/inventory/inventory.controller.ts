@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, Put, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -10,7 +9,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CurrentUser, Public, type AuthUser } from '@food-delivery/auth';
+import { CurrentUser, Public, RequireScope, Scope, type AuthUser } from '@food-delivery/auth';
 import { ErrorResponseDto, ParseIdPipe } from '@food-delivery/http';
 import type { FastifyReply } from 'fastify';
 import { AuditService } from './audit.service';
@@ -54,12 +53,13 @@ export class InventoryController {
   }
 
   @Put(':menuId')
-  @ApiBearerAuth('bearer')
+  @RequireScope(Scope.InventoryWrite)
   @ApiOperation({
     summary: '👉 Decrease stock (pessimistic row lock)',
     description:
       'Removes `quantity` units under `SELECT ... FOR UPDATE`. Stock never goes below 0; `available` turns ' +
-      'false at 0. Chaos `inventory_delay` is applied while the row is locked.',
+      'false at 0. Chaos `inventory_delay` is applied while the row is locked. A service or operator token ' +
+      '(scope `inventory:write`); a user token gets 403.',
   })
   @ApiOkResponse({ type: StockChangeDto, headers: SERVER_TIMING })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'INVALID_ID, VALIDATION_FAILED' })
@@ -83,10 +83,12 @@ export class InventoryController {
   }
 
   @Put(':menuId/restore')
-  @ApiBearerAuth('bearer')
+  @RequireScope(Scope.InventoryWrite)
   @ApiOperation({
     summary: '👉 Restore stock (pessimistic row lock)',
-    description: 'Adds `quantity` units back. Kept for spec compatibility; orders use reservations.',
+    description:
+      'Adds `quantity` units back. Kept for spec compatibility; orders use reservations. A service or operator ' +
+      'token (scope `inventory:write`); a user token gets 403.',
   })
   @ApiOkResponse({ type: StockChangeDto, headers: SERVER_TIMING })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'INVALID_ID, VALIDATION_FAILED' })

@@ -65,7 +65,7 @@ export class InventoryService {
       const delta = deltaFor(menu.stock, menu.name);
       const [updated] = await tx.query<{ id: number; name: string; stock: number; available: boolean }>(
         APPLY_ADJUSTMENT,
-        [menuId, delta, reason, `user:${user.id}`],
+        [menuId, delta, reason, `${user.kind}:${user.service ?? user.id}`],
       );
       return {
         menu_id: updated.id,

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -11,7 +10,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CurrentUser, type AuthUser } from '@food-delivery/auth';
+import { RequireScope, Scope } from '@food-delivery/auth';
 import { ErrorResponseDto } from '@food-delivery/http';
 import type { FastifyReply } from 'fastify';
 import { serverTiming } from '../inventory/inventory-transactions.service';
@@ -34,16 +33,18 @@ function send(reply: FastifyReply, { result, timings }: Timed<ReservationResultD
 }
 
 @ApiTags('reservations')
-@ApiBearerAuth('bearer')
 @ApiUnauthorizedResponse({
   type: ErrorResponseDto,
   description: 'TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED',
 })
+// The order service's ledger: writes need its principal (scope reservations:write), reads the order service or an
+// operator. A user token gets 403, so no user can hold, release or tombstone another user's stock.
 @Controller('inventory/reservations')
 export class ReservationsController {
   constructor(private readonly reservations: ReservationsService) {}
 
   @Post()
+  @RequireScope(Scope.ReservationsWrite)
   @ApiOperation({
     summary: '👉 Reserve stock for an order (idempotent by order_id)',
     description:
@@ -64,15 +65,15 @@ export class ReservationsController {
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'INVENTORY_BUSY' })
   async reserve(
     @Body() dto: CreateReservationDto,
-    @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReservationResultDto> {
-    const timed = await this.reservations.reserve(dto, user);
+    const timed = await this.reservations.reserve(dto);
     void reply.status(timed.result.outcome === 'reserved' ? 201 : 200);
     return send(reply, timed);
   }
 
   @Get()
+  @RequireScope(Scope.ReservationsRead)
   @ApiOperation({
     summary: '👉 List reservations (e.g. the active ones, for recovery)',
     description: 'Ordered by order_id; pass `next_after` as `after` for the next page.',
@@ -84,6 +85,7 @@ export class ReservationsController {
   }
 
   @Get(':orderId')
+  @RequireScope(Scope.ReservationsRead)
   @ApiOperation({ summary: '👉 Get the reservation of an order' })
   @ApiOkResponse({ type: ReservationDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'INVALID_ORDER_ID' })
@@ -93,6 +95,7 @@ export class ReservationsController {
   }
 
   @Delete(':orderId')
+  @RequireScope(Scope.ReservationsWrite)
   @ApiOperation({
     summary: '👉 Release a reservation (stock back exactly once)',
     description:
@@ -106,14 +109,14 @@ export class ReservationsController {
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'INVENTORY_BUSY' })
   async release(
     @Param('orderId', ParseOrderKeyPipe) orderId: string,
-    @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReservationResultDto> {
-    return send(reply, await this.reservations.release(orderId, user));
+    return send(reply, await this.reservations.release(orderId));
   }
 
   @Post('commits')
   @HttpCode(200)
+  @RequireScope(Scope.ReservationsWrite)
   @ApiOperation({
     summary: 'Commit many reservations at once (the order service batches its commits)',
     description:
@@ -129,6 +132,7 @@ export class ReservationsController {
 
   @Post(':orderId/commit')
   @HttpCode(200)
+  @RequireScope(Scope.ReservationsWrite)
   @ApiOperation({
     summary: '👉 Commit a reservation (the order was paid)',
     description: 'active → committed; the stock stays consumed and a later release is refused. Idempotent.',
@@ -139,14 +143,14 @@ export class ReservationsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'RESERVATION_RELEASED' })
   async commit(
     @Param('orderId', ParseOrderKeyPipe) orderId: string,
-    @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReservationResultDto> {
-    return send(reply, await this.reservations.commit(orderId, user));
+    return send(reply, await this.reservations.commit(orderId));
   }
 
   @Post(':orderId/cancel')
   @HttpCode(200)
+  @RequireScope(Scope.ReservationsWrite)
   @ApiOperation({
     summary: '👉 Cancel a reservation, committed or not (stock back exactly once)',
     description:
@@ -158,9 +162,8 @@ export class ReservationsController {
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'INVENTORY_BUSY' })
   async cancel(
     @Param('orderId', ParseOrderKeyPipe) orderId: string,
-    @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReservationResultDto> {
-    return send(reply, await this.reservations.cancel(orderId, user));
+    return send(reply, await this.reservations.cancel(orderId));
   }
 }

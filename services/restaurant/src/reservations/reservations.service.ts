@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { AuthUser } from '@food-delivery/auth';
 import { ApiError } from '@food-delivery/http';
 import { setSpanAttributes } from '@food-delivery/observability';
 import { performance } from 'node:perf_hooks';
@@ -184,18 +183,19 @@ export class ReservationsService {
     private readonly chaos: ChaosService,
   ) {}
 
-  reserve(dto: CreateReservationDto, user: AuthUser): Promise<Timed<ReservationResultDto>> {
-    return countReservation('reserve', () => this.reserveOnce(dto, user));
+  reserve(dto: CreateReservationDto): Promise<Timed<ReservationResultDto>> {
+    return countReservation('reserve', () => this.reserveOnce(dto));
   }
 
-  private async reserveOnce(dto: CreateReservationDto, user: AuthUser): Promise<Timed<ReservationResultDto>> {
+  private async reserveOnce(dto: CreateReservationDto): Promise<Timed<ReservationResultDto>> {
+    const userId = dto.user_id ?? null;
     const orderId = toOrderKey(dto.order_id) as string; // validated by the DTO
     const items = [...dto.items].sort((a, b) => a.menu_id - b.menu_id);
     const menuIds = items.map((item) => item.menu_id);
 
     const timed = this.chaos.inventoryDelayActive()
-      ? await this.reserveLocked(orderId, items, user)
-      : await this.reserveInOneStatement(orderId, items, user);
+      ? await this.reserveLocked(orderId, items, userId)
+      : await this.reserveInOneStatement(orderId, items, userId);
 
     const { reservation, outcome } = timed.result;
     if (outcome === 'reserved') {
@@ -212,13 +212,13 @@ export class ReservationsService {
   private async reserveInOneStatement(
     orderId: string,
     items: LineItem[],
-    user: AuthUser,
+    userId: number | null,
   ): Promise<{ result: ReserveDecision; timings: LockTimings }> {
     const menuIds = items.map((item) => item.menu_id);
     const { rows, timings } = await this.transactions.runStatement(
       'reserve',
       RESERVE_IN_ONE_STATEMENT,
-      reserveParams(orderId, items, user),
+      reserveParams(orderId, items, userId),
       { 'order.id': orderId, 'menu.id': menuIds },
     );
     const existing = () =>
@@ -234,7 +234,7 @@ export class ReservationsService {
   private reserveLocked(
     orderId: string,
     items: LineItem[],
-    user: AuthUser,
+    userId: number | null,
   ): Promise<{ result: ReserveDecision; timings: LockTimings }> {
     return this.transactions.run('reserve', async (tx): Promise<ReserveDecision> => {
       setSpanAttributes({ 'order.id': orderId }, tx.span);
@@ -248,28 +248,28 @@ export class ReservationsService {
       await tx.lockMenus(items.map((item) => item.menu_id));
       const [row] = await tx.query<ReserveRow>(
         RESERVE_IN_ONE_STATEMENT.text,
-        reserveParams(orderId, items, user),
+        reserveParams(orderId, items, userId),
       );
       return decide(orderId, items, row, existing);
     });
   }
 
   /** Gives an active reservation's stock back (DELETE). */
-  release(orderId: string, user: AuthUser): Promise<Timed<ReservationResultDto>> {
-    return this.transition('release', orderId, user, planRelease);
+  release(orderId: string): Promise<Timed<ReservationResultDto>> {
+    return this.transition('release', orderId, planRelease);
   }
 
   /**
    * Marks an active reservation consumed, so a later release is refused. The usual case (active → committed
    * moves no stock) is one conditional statement; anything else takes the locked path and its rules.
    */
-  commit(orderId: string, user: AuthUser): Promise<Timed<ReservationResultDto>> {
+  commit(orderId: string): Promise<Timed<ReservationResultDto>> {
     return countReservation('commit', async () => {
       const started = performance.now();
       const [row] = await COMMIT_ACTIVE.run(this.dataSource, [orderId]).catch((error: unknown) => {
         throw asInventoryBusy(error);
       });
-      if (!row) return this.transitionOnce('commit', orderId, user, planCommit);
+      if (!row) return this.transitionOnce('commit', orderId, planCommit);
       this.logger.log({ event: 'reservation.committed', order_id: orderId }, 'Reservation committed');
       return {
         result: toResult(row, 'committed'),
@@ -313,8 +313,8 @@ export class ReservationsService {
   }
 
   /** Gives the stock back from an active or committed reservation (order cancelled after confirmation). */
-  cancel(orderId: string, user: AuthUser): Promise<Timed<ReservationResultDto>> {
-    return this.transition('cancel', orderId, user, planCancel);
+  cancel(orderId: string): Promise<Timed<ReservationResultDto>> {
+    return this.transition('cancel', orderId, planCancel);
   }
 
   async findOne(orderId: string): Promise<ReservationDto> {
@@ -345,16 +345,14 @@ export class ReservationsService {
   private transition(
     operation: 'release' | 'commit' | 'cancel',
     orderId: string,
-    user: AuthUser,
     plan: (orderId: string, status: ReservationStatus) => TransitionPlan,
   ): Promise<Timed<ReservationResultDto>> {
-    return countReservation(operation, () => this.transitionOnce(operation, orderId, user, plan));
+    return countReservation(operation, () => this.transitionOnce(operation, orderId, plan));
   }
 
   private async transitionOnce(
     operation: 'release' | 'commit' | 'cancel',
     orderId: string,
-    user: AuthUser,
     plan: (orderId: string, status: ReservationStatus) => TransitionPlan,
   ): Promise<Timed<ReservationResultDto>> {
     const timed = await this.transactions.run(operation, async (tx) => {
@@ -365,9 +363,9 @@ export class ReservationsService {
         // Record the release of an unknown order id, so a reserve that arrives late (a retry that was stuck
         // behind a lock or in the network) is refused instead of holding stock for an order that is gone.
         const [tombstone] = await tx.query<{ order_id: string }>(
-          `INSERT INTO restaurant.reservations (order_id, status, user_id, released_at)
-           VALUES ($1, 'released', $2, now()) ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
-          [orderId, user.id],
+          `INSERT INTO restaurant.reservations (order_id, status, released_at)
+           VALUES ($1, 'released', now()) ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
+          [orderId],
         );
         if (tombstone) {
           return {
@@ -447,8 +445,8 @@ function toResult(row: ReservationRow, outcome: ReservationOutcome): Reservation
   return { ...toDto(row), outcome };
 }
 
-function reserveParams(orderId: string, items: LineItem[], user: AuthUser): unknown[] {
-  return [orderId, items.map((item) => item.menu_id), items.map((item) => item.quantity), user.id];
+function reserveParams(orderId: string, items: LineItem[], userId: number | null): unknown[] {
+  return [orderId, items.map((item) => item.menu_id), items.map((item) => item.quantity), userId];
 }
 
 /**

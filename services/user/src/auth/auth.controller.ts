@@ -27,7 +27,9 @@ export class AuthController {
     summary: '👉 Log in and get a JWT',
     description:
       'Accepts JSON or an OAuth2 password form (`application/x-www-form-urlencoded`). Returns an RS256 access ' +
-      'token to send as `Authorization: Bearer <token>`. Demo account: user / pass.',
+      'token to send as `Authorization: Bearer <token>`, with the scopes of the account (users: `orders ' +
+      'users:read`; operators also `chaos:write admin inventory:write reservations:read users:validate`). ' +
+      'Demo account: user / pass.',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: LoginDto, examples: { demo: { value: { username: 'user', password: 'pass' } } } })
@@ -51,26 +53,16 @@ export class AuthController {
   @ApiOperation({
     summary: '👉 Service token (OAuth2 client credentials)',
     description:
-      'For services acting on their own behalf, e.g. the order service releasing a reservation in the ' +
-      'background. Clients and secrets come from SERVICE_CLIENTS. The token has `sub: "service:<client_id>"`.',
+      'For services acting on their own behalf (the order service reserving stock, validating users, settling ' +
+      'its saga). Clients and secrets come from SERVICE_CLIENTS (`npm start` generates them; never a constant). ' +
+      'The token has `sub: "service:<client_id>"` and the scopes the client is granted.',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
-  @ApiBody({
-    type: ClientCredentialsDto,
-    examples: {
-      dev: {
-        value: {
-          grant_type: 'client_credentials',
-          client_id: 'order-service',
-          client_secret: 'dev-order-service-secret',
-        },
-      },
-    },
-  })
+  @ApiBody({ type: ClientCredentialsDto })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED' })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'INVALID_CLIENT' })
   token(@Body() dto: ClientCredentialsDto): Promise<TokenResponseDto> {
-    return this.auth.serviceToken(dto.client_id, dto.client_secret);
+    return this.auth.serviceToken(dto.client_id, dto.client_secret, dto.scope);
   }
 }

@@ -1,12 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, SERVICE_SUBJECT_PREFIX } from '@food-delivery/auth';
+import {
+  JWT_ALGORITHM,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  OPERATOR_SCOPES,
+  SERVICE_SUBJECT_PREFIX,
+  USER_SCOPES,
+  type Scope,
+  type UserRole,
+} from '@food-delivery/auth';
 import { ApiError } from '@food-delivery/http';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { UserEnv } from '../user.env';
 import { UsersService } from '../users/users.service';
 import type { TokenResponseDto } from './dto/login.dto';
+import { grantedScopes, parseServiceClients } from './service-clients';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -23,15 +33,15 @@ export class AuthService {
     private readonly env: UserEnv,
   ) {
     this.serviceClients = new Map(
-      env.SERVICE_CLIENTS.split(',').map((pair) => {
-        const [id, secret] = pair.split(':');
-        return [id, digest(secret)];
-      }),
+      [...parseServiceClients(env.SERVICE_CLIENTS)].map(([id, secret]) => [id, digest(secret)]),
     );
+    if (this.serviceClients.size === 0) {
+      this.logger.warn('SERVICE_CLIENTS is not set: POST /token refuses every client (the order service too)');
+    }
   }
 
   /** A token for a service acting on its own behalf (background saga work has no user token to forward). */
-  async serviceToken(clientId: string, clientSecret: string): Promise<TokenResponseDto> {
+  async serviceToken(clientId: string, clientSecret: string, scope?: string): Promise<TokenResponseDto> {
     const expected = this.serviceClients.get(clientId);
     // Always compare, also for unknown clients, so timing does not reveal which client ids exist.
     const matches = timingSafeEqual(expected ?? digest(''), digest(clientSecret)) && expected !== undefined;
@@ -39,7 +49,11 @@ export class AuthService {
       this.logger.warn({ event: 'service.token_refused', client_id: clientId }, 'Client credentials refused');
       throw new ApiError(401, 'INVALID_CLIENT', 'Unknown client or wrong client secret');
     }
-    return this.sign(`${SERVICE_SUBJECT_PREFIX}${clientId}`, clientId, this.env.SERVICE_TOKEN_TTL_S);
+    const scopes = grantedScopes(clientId, scope);
+    if (!scopes) {
+      throw new ApiError(400, 'INVALID_SCOPE', `Client ${clientId} is not granted the scope it asked for`);
+    }
+    return this.sign(`${SERVICE_SUBJECT_PREFIX}${clientId}`, clientId, scopes, this.env.SERVICE_TOKEN_TTL_S);
   }
 
   async login(username: string, password: string): Promise<TokenResponseDto> {
@@ -51,13 +65,21 @@ export class AuthService {
         headers: { 'www-authenticate': 'Bearer' },
       });
     }
-    return this.sign(String(user.id), user.username, this.env.ACCESS_TOKEN_TTL_S);
+    const scopes = user.role === 'operator' ? OPERATOR_SCOPES : USER_SCOPES;
+    return this.sign(String(user.id), user.username, scopes, this.env.ACCESS_TOKEN_TTL_S, user.role);
   }
 
-  private async sign(subject: string, username: string, ttlSeconds: number): Promise<TokenResponseDto> {
+  private async sign(
+    subject: string,
+    username: string,
+    scopes: readonly Scope[],
+    ttlSeconds: number,
+    role?: UserRole,
+  ): Promise<TokenResponseDto> {
     const { kid, privateKey } = this.keys.current;
+    const scope = scopes.join(' ');
     const access_token = await this.jwt.signAsync(
-      { username },
+      { username, scope, ...(role ? { role } : {}) },
       {
         privateKey,
         algorithm: JWT_ALGORITHM,
@@ -68,6 +90,6 @@ export class AuthService {
         expiresIn: ttlSeconds,
       },
     );
-    return { access_token, token_type: 'bearer', expires_in: ttlSeconds };
+    return { access_token, token_type: 'bearer', expires_in: ttlSeconds, scope };
   }
 }

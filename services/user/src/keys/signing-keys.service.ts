@@ -82,8 +82,8 @@ export class SigningKeysService extends VerificationKeySource {
     return this.signing;
   }
 
-  getKey(kid: string | undefined): Promise<KeyObject | null> {
-    return Promise.resolve(kid ? (this.publicKeys.get(kid) ?? null) : null);
+  getKey(kid: string): Promise<KeyObject | null> {
+    return Promise.resolve(this.publicKeys.get(kid) ?? null);
   }
 
   jwks(): { keys: PublicJwk[] } {

@@ -1,3 +1,4 @@
+import type { UserRole } from '@food-delivery/auth';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity({ name: 'users' })
@@ -16,6 +17,10 @@ export class User {
 
   @Column({ type: 'varchar', length: 254, nullable: true })
   email!: string | null;
+
+  /** `operator`: may change faults, use admin endpoints and move stock directly. */
+  @Column({ type: 'varchar', length: 16, default: 'user' })
+  role!: UserRole;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -10,7 +9,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { Public } from '@food-delivery/auth';
+import { Public, RequireScope, Scope } from '@food-delivery/auth';
 import { ErrorResponseDto, ParseIdPipe } from '@food-delivery/http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SignupDto } from './dto/signup.dto';
@@ -40,8 +39,8 @@ export class UsersController {
   }
 
   @Get('users/:id')
+  @RequireScope(Scope.UsersRead)
   @ApiTags('users')
-  @ApiBearerAuth('bearer')
   @ApiOperation({
     summary: '👉 Get a user profile',
     description: 'Public profile of any user; needs a valid token.',
@@ -60,15 +59,20 @@ export class UsersController {
     return UserResponseDto.from(await this.users.findById(id));
   }
 
-  @Public()
   @Post('validate')
   @HttpCode(200)
+  @RequireScope(Scope.UsersValidate)
   @ApiTags('users')
   @ApiOperation({
     summary: '👉 Validate a user before an order (used by the order service)',
     description:
-      'Confirms the user exists. Chaos: `?delay=2000` delays only this response by that many ms (0–10000), ' +
-      'to exercise the order service timeouts.',
+      'Confirms the user exists. Service or operator token only (a user token gets 403). Chaos: ' +
+      '`?delay=2000` delays only this response by that many ms (0–10000), to exercise the order service ' +
+      'timeouts.',
+  })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description: 'TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED',
   })
   @ApiOkResponse({ type: ValidateResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED: bad user_id or delay' })

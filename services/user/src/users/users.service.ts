@@ -70,6 +70,27 @@ export class UsersService {
     return ok ? user : null;
   }
 
+  /**
+   * Makes `username` an operator with `password` (local mode seeds operator/operator): created when missing,
+   * promoted and given the password when it exists. Safe when several replicas start together.
+   */
+  async ensureOperator(username: string, password: string): Promise<void> {
+    const existing = await this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.username = :username', { username })
+      .getOne();
+    if (existing?.role === 'operator' && (await this.hasher.verify(existing.passwordHash, password))) return;
+    const passwordHash = await this.hasher.hash(password);
+    await this.users
+      .createQueryBuilder()
+      .insert()
+      .values({ username, passwordHash, name: 'Operator', email: null, role: 'operator' })
+      .orUpdate(['password_hash', 'role'], ['username'])
+      .execute();
+    this.logger.log({ event: 'user.operator_seeded', username }, `Operator account ${username} is ready`);
+  }
+
   /** Creates the demo account once; safe when several replicas start together. */
   async ensureDemoUser(username: string, password: string): Promise<void> {
     if (await this.users.existsBy({ username })) return;

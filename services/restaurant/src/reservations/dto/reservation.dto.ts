@@ -49,6 +49,17 @@ export class CreateReservationDto {
   @IsOrderKey()
   order_id!: number | string;
 
+  @ApiPropertyOptional({
+    example: 1,
+    minimum: 1,
+    description: 'The user the order belongs to (the order service vouches for it); recorded with the reservation',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  user_id?: number;
+
   @ApiProperty({
     type: ReservationItemRequestDto,
     isArray: true,

@@ -12,12 +12,15 @@ export class ClientCredentialsDto {
   @Matches(/^[a-z0-9][a-z0-9-]{0,63}$/, { message: 'client_id must be 1-64 chars of [a-z0-9-]' })
   client_id!: string;
 
-  @ApiProperty({ example: 'dev-order-service-secret', writeOnly: true })
+  @ApiProperty({ description: 'The secret configured for this client in SERVICE_CLIENTS', writeOnly: true })
   @IsString()
   @Length(1, 256)
   client_secret!: string;
 
-  @ApiPropertyOptional({ description: 'Ignored: service tokens carry no scopes yet' })
+  @ApiPropertyOptional({
+    description: 'Space-separated subset of the scopes the client is granted (default: all of them)',
+    example: 'users:validate',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(512)

@@ -49,4 +49,7 @@ export class TokenResponseDto {
 
   @ApiProperty({ example: 3600, description: 'Seconds until the token expires' })
   expires_in!: number;
+
+  @ApiProperty({ example: 'orders users:read', description: 'The scopes the token grants (space-separated)' })
+  scope!: string;
 }
