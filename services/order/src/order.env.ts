@@ -90,6 +90,16 @@ export class OrderEnv extends BaseEnv {
   @Matches(/^\S{8,256}$/, { message: 'SERVICE_CLIENT_SECRET must be 8-256 non-blank characters' })
   SERVICE_CLIENT_SECRET!: string;
 
+  /**
+   * How old an answer about a token's account (does it still exist?) may be before reads and cancels ask the
+   * user service again; a known-active account is let through while it is asked, up to twice this age. At most
+   * 30 s, so a deleted account's token stops working everywhere within a minute.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  ACCOUNT_CHECK_INTERVAL_MS: number = 30_000;
+
   // ---- cache ----
 
   /** TTL of a cached `GET /orders/{id}` answer (spec: 5 minutes). */

@@ -192,17 +192,9 @@ describe('order service: the spec flow and the API', () => {
     expect((await kit.getOrder(alice.token, id)).body.status).toBe('CONFIRMED');
     expect(await kit.stock(3)).toBe(stock);
 
-    // Orders belong to people: a service token (client credentials) cannot place one.
-    const service = await request(`${kit.user.url}/token`, {
-      body: {
-        grant_type: 'client_credentials',
-        client_id: 'order-service',
-        client_secret: 'dev-order-service-secret',
-      },
-    });
-    expect(service.status).toBe(200);
-    const asService = await kit.placeOrder(service.body.access_token, [{ menu_id: 3, quantity: 1 }]);
-    expect([asService.status, asService.body.code]).toEqual([403, 'USER_TOKEN_REQUIRED']);
+    // Orders belong to people: a service token (client credentials) has no `orders` scope.
+    const asService = await kit.placeOrder(await kit.serviceToken(), [{ menu_id: 3, quantity: 1 }]);
+    expect([asService.status, asService.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
   });
 
   it('Idempotency-Key: 10 racing requests with one key make one order; a different body is refused', async () => {
@@ -353,7 +345,7 @@ describe('order service: the spec flow and the API', () => {
     expect(await kit.stock(9)).toBe(20);
     await waitFor('the cancel to reach the restaurant', async () => {
       const reservation = await request(`${kit.restaurant.url}/inventory/reservations/${placed.body.id}`, {
-        token: kit.token,
+        token: await kit.serviceToken(),
       });
       return reservation.body.status === 'released' || reservation.body.status === 'cancelled';
     });
@@ -413,6 +405,63 @@ describe('order service: the spec flow and the API', () => {
     for (const bad of ['limit=101', 'limit=0', 'page=0', 'page=abc', 'sort=id']) {
       const res = await page(bad);
       expect([bad, res.status, res.body.code]).toEqual([bad, 400, 'VALIDATION_FAILED']);
+    }
+  });
+
+  it('cannot be sabotaged by a user: releasing future order ids at the restaurant is refused, the next orders succeed', async () => {
+    const mallory = await kit.signup('mallory');
+    const last = await kit.placeOrder(mallory.token, [{ menu_id: 11, quantity: 1 }]);
+    expect(last.status).toBe(201);
+    for (let next = last.body.id + 1; next <= last.body.id + 5; next += 1) {
+      const tombstone = await request(`${kit.restaurant.url}/inventory/reservations/${next}`, {
+        method: 'DELETE',
+        token: mallory.token,
+      });
+      expect([tombstone.status, tombstone.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
+    }
+    const victims = await inBatches(5, 1, () => kit.placeOrder(kit.token, [{ menu_id: 11, quantity: 1 }]));
+    expect(victims.map((res) => res.status)).toEqual([201, 201, 201, 201, 201]);
+    // The reservations record whose order they are, as the order service vouched.
+    const reservation = await request(`${kit.restaurant.url}/inventory/reservations/${last.body.id}`, {
+      token: await kit.serviceToken(),
+    });
+    expect(reservation.body.user_id).toBe(mallory.id);
+  });
+
+  it("stops honouring a deleted account's token on every order endpoint", async () => {
+    const quick = await kit.stack.start(createOrderApp, kit.orderEnv({ ACCOUNT_CHECK_INTERVAL_MS: '300' }));
+    try {
+      const erin = await kit.signup('erin');
+      const placed = await kit.placeOrder(erin.token, [{ menu_id: 12, quantity: 1 }], {}, quick.url);
+      expect(placed.status).toBe(201);
+      const read = () => request(`${quick.url}/orders/${placed.body.id}`, { token: erin.token });
+      expect((await read()).status).toBe(200);
+
+      await kit.pg.query('DELETE FROM "user".users WHERE id = $1', [erin.id]);
+      const refused = await waitFor('the deleted account to be refused', async () => {
+        const res = await read();
+        return res.status === 401 ? res : null;
+      });
+      expect(refused.body.code).toBe('ACCOUNT_GONE');
+      const list = await request(`${quick.url}/orders`, { token: erin.token });
+      const cancel = await request(`${quick.url}/orders/${placed.body.id}/cancel`, {
+        token: erin.token,
+        method: 'POST',
+      });
+      expect([list.status, list.body.code, cancel.status, cancel.body.code]).toEqual([
+        401,
+        'ACCOUNT_GONE',
+        401,
+        'ACCOUNT_GONE',
+      ]);
+      const order = await kit.placeOrder(erin.token, [{ menu_id: 12, quantity: 1 }], {}, quick.url);
+      expect([order.status, order.body.code]).toEqual([403, 'USER_INVALID']);
+      // Other users are not affected.
+      expect((await kit.placeOrder(kit.token, [{ menu_id: 12, quantity: 1 }], {}, quick.url)).status).toBe(
+        201,
+      );
+    } finally {
+      await quick.close();
     }
   });
 });

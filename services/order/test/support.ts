@@ -42,6 +42,10 @@ export interface OrderKit {
   startOrder(extra?: Record<string, string>): Promise<RunningService>;
   /** Token of the seeded demo account user/pass. */
   token: string;
+  /** The order service's own token (client credentials with this stack's secret). */
+  serviceToken(): Promise<string>;
+  /** A token of the stack's operator account. */
+  operatorToken(): Promise<string>;
   signup(username: string): Promise<{ id: number; token: string }>;
   placeOrder(
     token: string,
@@ -124,6 +128,22 @@ export async function startOrderKit(
       return service;
     },
     token: login.body.access_token,
+    async serviceToken() {
+      const res = await request<{ access_token: string }>(`${user.url}/token`, {
+        body: {
+          grant_type: 'client_credentials',
+          client_id: stack.baseEnv.SERVICE_CLIENT_ID,
+          client_secret: stack.baseEnv.SERVICE_CLIENT_SECRET,
+        },
+      });
+      expect(res.status).toBe(200);
+      return res.body.access_token;
+    },
+    async operatorToken() {
+      const res = await request<{ access_token: string }>(`${user.url}/login`, { body: stack.operator });
+      expect(res.status).toBe(200);
+      return res.body.access_token;
+    },
     async signup(username) {
       const created = await request<{ id: number }>(`${user.url}/signup`, {
         body: { username, password: 'secret-pass' },

@@ -2,11 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '@food-delivery/http';
 import { DependencyError } from '@food-delivery/http-client';
 import { UserServiceClient } from '../downstream/user-service.client';
+import { OrderEnv } from '../order.env';
 
-/** A check younger than this is trusted as it is. */
-export const ACCOUNT_FRESH_MS = 30_000;
-/** Up to this age a known-active account is let through while it is checked again in the background. */
-export const ACCOUNT_STALE_MS = 60_000;
 const MAX_ENTRIES = 50_000;
 
 export const accountGone = (userId: number) =>
@@ -14,16 +11,23 @@ export const accountGone = (userId: number) =>
     headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
   });
 
-/** What to do with a cached check of `ageMs`: use it, use it and refresh in the background, or check now. */
-export function accountCheckPlan(ageMs: number | null, active: boolean): 'use' | 'use-and-refresh' | 'check' {
+/**
+ * What to do with a check `ageMs` old: younger than `freshMs`, use it; a known-active account up to twice that
+ * age, let it through and check again in the background; otherwise check now.
+ */
+export function accountCheckPlan(
+  ageMs: number | null,
+  active: boolean,
+  freshMs: number,
+): 'use' | 'use-and-refresh' | 'check' {
   if (ageMs === null) return 'check';
-  if (ageMs < ACCOUNT_FRESH_MS) return 'use';
-  return active && ageMs < ACCOUNT_STALE_MS ? 'use-and-refresh' : 'check';
+  if (ageMs < freshMs) return 'use';
+  return active && ageMs < 2 * freshMs ? 'use-and-refresh' : 'check';
 }
 
 /**
  * Whether a token's account still exists, so that a deleted user's token stops working on every order endpoint
- * within ACCOUNT_STALE_MS (tokens live an hour). Asks the user service's `/validate` and remembers the answer
+ * within twice ACCOUNT_CHECK_INTERVAL_MS, a minute at most (tokens live an hour). Asks the user service's `/validate` and remembers the answer
  * per replica; placing an order validates anyway and records the result here. While the user service cannot
  * answer, a verified token is let through (the signature still holds): availability over a minute of staleness.
  */
@@ -33,7 +37,10 @@ export class AccountStatus {
   private readonly checked = new Map<number, { active: boolean; at: number }>();
   private readonly refreshing = new Set<number>();
 
-  constructor(private readonly users: UserServiceClient) {}
+  constructor(
+    private readonly users: UserServiceClient,
+    private readonly env: OrderEnv,
+  ) {}
 
   /** Remembers a check made elsewhere (the order saga's own validation). */
   record(userId: number, active: boolean): void {
@@ -45,7 +52,11 @@ export class AccountStatus {
   /** Throws 401 ACCOUNT_GONE when the account no longer exists. */
   async ensureActive(userId: number, requestId?: string): Promise<void> {
     const entry = this.checked.get(userId);
-    const plan = accountCheckPlan(entry ? Date.now() - entry.at : null, entry?.active ?? false);
+    const plan = accountCheckPlan(
+      entry ? Date.now() - entry.at : null,
+      entry?.active ?? false,
+      this.env.ACCOUNT_CHECK_INTERVAL_MS,
+    );
     if (plan === 'check') {
       if (!(await this.check(userId, requestId))) throw accountGone(userId);
       return;

@@ -3,6 +3,7 @@ import { validateEnv } from '@food-delivery/config';
 import { READ_BACKOFF_MS, RedisService } from '@food-delivery/redis';
 import {
   createTestRedisNamespace,
+  stackSecrets,
   TcpProxy,
   timed,
   viaProxy,
@@ -39,7 +40,11 @@ describe('OrderCache', () => {
   before(async () => {
     Logger.overrideLogger(['error']);
     namespace = createTestRedisNamespace('order_cache');
-    const env = validateEnv(OrderEnv, { REDIS_URL: namespace.url, REDIS_KEY_PREFIX: namespace.prefix });
+    const env = validateEnv(OrderEnv, {
+      ...stackSecrets(),
+      REDIS_URL: namespace.url,
+      REDIS_KEY_PREFIX: namespace.prefix,
+    });
     redis = new RedisService(env);
     cache = new OrderCache(redis, env);
     await waitFor('redis', () => redis.ready);
@@ -73,6 +78,7 @@ describe('OrderCache', () => {
     const target = new URL(namespace.url);
     const proxy = await new TcpProxy(target.hostname, Number(target.port || 6379)).start();
     const env = validateEnv(OrderEnv, {
+      ...stackSecrets(),
       REDIS_URL: viaProxy(namespace.url, proxy),
       REDIS_KEY_PREFIX: namespace.prefix,
     });

@@ -22,7 +22,13 @@ import { OrdersService } from './orders.service';
     OrdersService,
     AccountStatus,
     ActiveAccountGuard,
-    OrderStore, OrderCache, PaymentService, SagaTasks, SagaWorker, RecoveryService],
+    OrderStore,
+    OrderCache,
+    PaymentService,
+    SagaTasks,
+    SagaWorker,
+    RecoveryService,
+  ],
   exports: [OrderStore, SagaTasks, SagaWorker, RecoveryService],
 })
 export class OrdersModule {}
