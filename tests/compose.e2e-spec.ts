@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CHAOS_BLOCKED, CHAOS_PROXIED, gatewayVariables, upstreamServers } from '../gateway/render.mjs';
+import { gatewayVariables, upstreamServers } from '../gateway/render.mjs';
+import { COMPOSE_SECRETS, generateComposeSecrets } from '../scripts/secrets-env.mjs';
 import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../scripts/service-runtime.mjs';
 import {
   ROOT,
@@ -94,10 +95,14 @@ export function interpolate<T>(value: T, vars: Record<string, string> = {}): T {
   return value;
 }
 
-function loadCompose(path: string): ComposeFile {
+/** The secrets `npm run compose:env` writes into .env, fresh for this test run. */
+const composeSecrets = generateComposeSecrets();
+
+function loadCompose(path: string, vars: Record<string, string> = composeSecrets): ComposeFile {
   // Compose resolves YAML merge keys (`<<: *anchor`), which js-yaml's core schema leaves out by default.
   return interpolate(
     load(readFileSync(path, 'utf8'), { schema: CORE_SCHEMA.withTags(mergeTag) }) as ComposeFile,
+    vars,
   );
 }
 
@@ -325,11 +330,45 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('marks the development secrets as such', () => {
+  it('has no secret with a default: each comes from .env, and compose refuses to start without it', () => {
     const source = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
-    expect(source).toMatch(/DEV-ONLY SECRETS/);
-    for (const [, value] of source.matchAll(/\$\{[A-Z_]*(?:PASSWORD|SECRET|KEY)[A-Z_]*:-([^}]*)\}/g)) {
-      expect(value === '' || value.startsWith('dev-')).toBe(true);
+    for (const [, name, value] of source.matchAll(
+      /\$\{([A-Z_]*(?:PASSWORD|SECRET|KEY)[A-Z_]*):-([^}]*)\}/g,
+    )) {
+      // Only optional settings may default, and only to nothing (JWT_PRIVATE_KEY, OPERATOR_PASSWORD).
+      expect([name, value]).toEqual([name, '']);
+    }
+    for (const name of Object.keys(COMPOSE_SECRETS)) {
+      const { [name]: _missing, ...rest } = composeSecrets;
+      expect(() => loadCompose(join(ROOT, 'docker-compose.yml'), rest)).toThrow(`required variable ${name}`);
+    }
+    // What .env holds reaches the services.
+    const user = environment(services[replicasOf('user')[0]]);
+    expect(user.SERVICE_CLIENTS).toBe(`order-service:${composeSecrets.ORDER_SERVICE_CLIENT_SECRET}`);
+    expect(environment(services[replicasOf('restaurant')[0]]).ADMIN_API_KEY).toBe(
+      composeSecrets.RESTAURANT_ADMIN_API_KEY,
+    );
+  });
+
+  it('publishes every port on the host loopback; containers listen on their network and trust its gateway', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const entry of service.ports ?? []) {
+        const address = typeof entry === 'string' ? entry : String(entry.host_ip);
+        expect([name, address]).toEqual([name, expect.stringMatching(/^127\.0\.0\.1(:|$)/)]);
+      }
+    }
+    const subnet = compose.networks?.default as { ipam: { config: { subnet: string; gateway: string }[] } };
+    const networkGateway = subnet.ipam.config[0].gateway;
+    for (const [name, service] of appServices) {
+      const env = environment(service);
+      expect([name, env.HOST, env.LOCAL_OPERATOR_ADDRESSES, env.NODE_ENV]).toEqual([
+        name,
+        '0.0.0.0',
+        networkGateway,
+        'production',
+      ]);
+      // Production beyond loopback with chaos on: the key is set, or the service would refuse to start.
+      expect(env.CHAOS_API_KEY).toBe(composeSecrets.CHAOS_API_KEY);
     }
   });
 });
@@ -383,28 +422,18 @@ describe('docker-compose.yml: the gateway', () => {
     }
   });
 
-  it('blocks /chaos by default; the override file proxies it', () => {
-    expect(normalizeDirectives(env.GATEWAY_CHAOS_RULE)).toBe(CHAOS_BLOCKED);
-    const override = loadCompose(join(ROOT, 'deploy', 'compose', 'gateway-chaos.yml'));
-    expect(Object.keys(override.services)).toEqual(['gateway']);
-    expect(environment(override.services.gateway)).toEqual({ GATEWAY_CHAOS_RULE: CHAOS_PROXIED });
+  it(`renders, as the nginx image would, a config that passes nginx -t`, (t) => {
+    const rendered = envsubstLikeNginxImage(template, env);
+    expect(rendered).not.toMatch(/\$\{[A-Z_]+\}/);
+    expect(rendered).toContain(`listen ${env.GATEWAY_PORT} backlog=4096;`);
+    expect(rendered).toContain(`listen ${env.GATEWAY_INTERNAL_LISTEN};`);
+    // The service-to-service listener is not published.
+    expect(publishedPorts(gateway).map((port) => port.container)).toEqual([Number(env.GATEWAY_PORT)]);
+    const hosts = ['user', ...replicasOf('restaurant'), ...replicasOf('order')];
+    const check = nginxCheck(rendered, { hosts, runtimeDir: env.GATEWAY_RUNTIME_DIR });
+    t.diagnostic(`nginx -t (${check.mode}): ${check.output.trim()}`);
+    expect(check).toMatchObject({ ok: true });
   });
-
-  for (const variant of ['default', 'with deploy/compose/gateway-chaos.yml'] as const) {
-    it(`renders, as the nginx image would, a config that passes nginx -t (${variant})`, (t) => {
-      const overrides =
-        variant === 'default'
-          ? {}
-          : environment(loadCompose(join(ROOT, 'deploy', 'compose', 'gateway-chaos.yml')).services.gateway);
-      const rendered = envsubstLikeNginxImage(template, { ...env, ...overrides });
-      expect(rendered).not.toMatch(/\$\{[A-Z_]+\}/);
-      expect(rendered).toContain(`listen ${env.GATEWAY_PORT} backlog=4096;`);
-      const hosts = ['user', ...replicasOf('restaurant'), ...replicasOf('order')];
-      const check = nginxCheck(rendered, { hosts, runtimeDir: env.GATEWAY_RUNTIME_DIR });
-      t.diagnostic(`nginx -t (${check.mode}): ${check.output.trim()}`);
-      expect(check).toMatchObject({ ok: true });
-    });
-  }
 });
 
 describe('docker-compose.yml: the observability profile', () => {

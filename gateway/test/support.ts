@@ -49,7 +49,6 @@ export async function startGateway(variables: Record<string, string>): Promise<G
   };
 }
 
-
 export interface RawResponse {
   status: number;
   headers: string;

@@ -32,14 +32,18 @@ describe('observability stack configuration', () => {
       expect(read('.env')).toMatch(/^COMPOSE_PROFILES=observability$/m);
     });
 
-    it('publishes the spec ports, with Grafana admin/password', () => {
+    it("publishes the spec ports on the host's loopback only, with Grafana admin/password", () => {
       const ports = Object.fromEntries(
         Object.entries<any>(compose.services).map(([name, service]) => [name, service.ports ?? []]),
       );
-      expect(ports.grafana).toContain('3000:3000');
-      expect(ports.prometheus).toContain('9090:9090');
-      expect(ports.tempo).toContain('3200:3200');
-      expect(ports.alloy).toEqual(expect.arrayContaining(['4317:4317', '4318:4318']));
+      expect(ports.grafana).toContain('127.0.0.1:3000:3000');
+      expect(ports.prometheus).toContain('127.0.0.1:9090:9090');
+      expect(ports.tempo).toContain('127.0.0.1:3200:3200');
+      expect(ports.alloy).toEqual(expect.arrayContaining(['127.0.0.1:4317:4317', '127.0.0.1:4318:4318']));
+      for (const [name, published] of Object.entries(ports)) {
+        for (const port of published as string[])
+          expect([name, port]).toEqual([name, expect.stringMatching(/^127\.0\.0\.1:/)]);
+      }
       expect(compose.services.grafana.environment).toMatchObject({
         GF_SECURITY_ADMIN_USER: 'admin',
         GF_SECURITY_ADMIN_PASSWORD: 'password',

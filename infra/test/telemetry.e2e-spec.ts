@@ -80,11 +80,13 @@ describe('telemetry of real service processes', () => {
     expect(login.status).toBe(200);
     token = login.body.access_token;
 
-    // The request that crosses services: restaurant → (JWKS) user, then Postgres row locks and Redis.
+    // The request that crosses services: restaurant → (JWKS) user, then Postgres row locks and Redis. Moving
+    // stock directly is an operator's (or a service's) call.
+    const operator = await request<{ access_token: string }>(`${user.url}/login`, { body: stack.operator });
     const put = await request(`${restaurant.url}/inventory/1`, {
       method: 'PUT',
       body: { quantity: 1 },
-      token,
+      token: operator.body.access_token,
     });
     expect(put.status).toBe(200);
     putTraceHeader = put.headers.get('x-trace-id');

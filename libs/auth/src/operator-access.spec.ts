@@ -26,17 +26,27 @@ describe('decideOperatorAccess', () => {
     for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) {
       expect([address, isLoopbackAddress(address)]).toEqual([address, true]);
     }
-    for (const address of ['10.0.0.1', '::ffff:10.0.0.1', '::2', '0.0.0.0', '128.0.0.1', undefined, 'localhost']) {
+    for (const address of [
+      '10.0.0.1',
+      '::ffff:10.0.0.1',
+      '::2',
+      '0.0.0.0',
+      '128.0.0.1',
+      undefined,
+      'localhost',
+    ]) {
       expect([address, isLoopbackAddress(address)]).toEqual([address, false]);
     }
   });
 
   it('lets local callers in without anything, and trusted peers too', () => {
     expect(decideOperatorAccess(facts({ peer: '127.0.0.1' }), surface)).toEqual({ grant: 'local' });
-    expect(decideOperatorAccess(facts({ peer: '::1', keyDigest: null }), surface)).toEqual({ grant: 'local' });
-    expect(decideOperatorAccess(facts({ peer: '172.28.0.1', trustedPeers: ['172.28.0.1'] }), surface)).toEqual(
-      { grant: 'local' },
-    );
+    expect(decideOperatorAccess(facts({ peer: '::1', keyDigest: null }), surface)).toEqual({
+      grant: 'local',
+    });
+    expect(
+      decideOperatorAccess(facts({ peer: '172.28.0.1', trustedPeers: ['172.28.0.1'] }), surface),
+    ).toEqual({ grant: 'local' });
   });
 
   it('asks remote callers for the key or a token', () => {

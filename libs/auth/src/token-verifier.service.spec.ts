@@ -50,7 +50,9 @@ describe('TokenVerifier', () => {
 
   it('reads the principal kind and scopes: user, operator, service', async () => {
     const tokens = verifier();
-    const operator = await tokens.verify(sign('7', 60, privateKey, { role: 'operator', scope: 'chaos:write' }));
+    const operator = await tokens.verify(
+      sign('7', 60, privateKey, { role: 'operator', scope: 'chaos:write' }),
+    );
     expect([operator.kind, [...operator.scopes]]).toEqual(['operator', ['chaos:write']]);
     const service = await tokens.verify(sign('service:order-service', 60, privateKey, { scope: 'a:b c' }));
     expect([service.kind, service.id, service.service, [...service.scopes]]).toEqual([

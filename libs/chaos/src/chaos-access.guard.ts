@@ -33,7 +33,7 @@ export class ChaosAccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!this.env.CHAOS_ENABLED) throw new NotFoundException(`Cannot ${request.method} ${request.url}`);
     if (request.method === 'GET' || request.method === 'HEAD') return true;
-    await this.check(request as unknown as OperatorRequest);
+    await this.check(request);
     return true;
   }
 }

@@ -84,7 +84,10 @@ const ChangesFaults = (
       type: ErrorResponseDto,
       description: 'CHAOS_KEY_REQUIRED / CHAOS_KEY_INVALID / TOKEN_INVALID (non-loopback callers only)',
     }),
-    ApiForbiddenResponse({ type: ErrorResponseDto, description: 'INSUFFICIENT_SCOPE: not an operator token' }),
+    ApiForbiddenResponse({
+      type: ErrorResponseDto,
+      description: 'INSUFFICIENT_SCOPE: not an operator token',
+    }),
   );
 
 const cleared = (count: number): ChaosChangeDto => ({ action: 'cleared', cleared: count, shared: true });

@@ -27,6 +27,7 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-chaos-key"]',
+  'req.headers["x-admin-key"]',
   'res.headers["set-cookie"]',
   ...SECRET_KEYS,
   ...SECRET_KEYS.map((key) => `body.${key}`),

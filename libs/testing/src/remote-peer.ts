@@ -6,7 +6,7 @@ const run = promisify(execFile);
 
 export interface RemoteResponse {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed JSON, like request()
+  body: any; // parsed JSON, like request()
 }
 
 /**

@@ -86,7 +86,9 @@ export class OrderEnv extends BaseEnv {
    * No default: a constant would let anyone mint the order service's token. `npm start` generates one per
    * installation; compose reads it from `.env`; Kubernetes from a Secret.
    */
-  @IsString({ message: 'SERVICE_CLIENT_SECRET is required (the secret of SERVICE_CLIENT_ID at the user service)' })
+  @IsString({
+    message: 'SERVICE_CLIENT_SECRET is required (the secret of SERVICE_CLIENT_ID at the user service)',
+  })
   @Matches(/^\S{8,256}$/, { message: 'SERVICE_CLIENT_SECRET must be 8-256 non-blank characters' })
   SERVICE_CLIENT_SECRET!: string;
 

@@ -75,7 +75,12 @@ export class RestaurantEnv extends BaseEnv {
 
   override combinationProblems(): string[] {
     const problems = super.combinationProblems();
-    if (this.NODE_ENV === 'production' && !this.listensOnLoopbackOnly && this.ADMIN_ENABLED && !this.ADMIN_API_KEY) {
+    if (
+      this.NODE_ENV === 'production' &&
+      !this.listensOnLoopbackOnly &&
+      this.ADMIN_ENABLED &&
+      !this.ADMIN_API_KEY
+    ) {
       problems.push(
         `ADMIN_API_KEY: required in production when the service listens beyond loopback (HOST=${this.HOST}) ` +
           'with admin endpoints enabled; set ADMIN_API_KEY, or ADMIN_ENABLED=false, or HOST=127.0.0.1',

@@ -250,7 +250,9 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
       const profile = await request(`${service.url}/users/1`, { token });
       expect([profile.status, profile.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
 
-      const narrowed = await request(`${service.url}/token`, { body: { ...grant(), scope: 'users:validate' } });
+      const narrowed = await request(`${service.url}/token`, {
+        body: { ...grant(), scope: 'users:validate' },
+      });
       expect(narrowed.body.scope).toBe('users:validate');
       const widened = await request(`${service.url}/token`, { body: { ...grant(), scope: 'chaos:write' } });
       expect([widened.status, widened.body.code]).toEqual([400, 'INVALID_SCOPE']);
@@ -291,7 +293,9 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
         'INVALID_CLIENT',
         wrong.body.message,
       ]);
-      const password = await request(`${service.url}/token`, { body: { ...grant(), grant_type: 'password' } });
+      const password = await request(`${service.url}/token`, {
+        body: { ...grant(), grant_type: 'password' },
+      });
       expect([password.status, password.body.code]).toEqual([400, 'VALIDATION_FAILED']);
     });
   });
@@ -435,13 +439,15 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
       const anonymous = await request(`${service.url}/validate`, { body: { user_id: 1 } });
       expect([anonymous.status, anonymous.body.code]).toEqual([401, 'TOKEN_MISSING']);
       const operator = (await login(stack.operator.username, stack.operator.password)).body.access_token;
-      expect((await request(`${service.url}/validate`, { token: operator, body: { user_id: 1 } })).status).toBe(
-        200,
-      );
+      expect(
+        (await request(`${service.url}/validate`, { token: operator, body: { user_id: 1 } })).status,
+      ).toBe(200);
     });
 
     it('answers 404 for an unknown user and 400 for a bad user_id', async () => {
-      expect((await request(`${service.url}/validate`, { token, body: { user_id: 424242 } })).status).toBe(404);
+      expect((await request(`${service.url}/validate`, { token, body: { user_id: 424242 } })).status).toBe(
+        404,
+      );
       for (const user_id of ['1', -1, 0, 1.5, null]) {
         const res = await request(`${service.url}/validate`, { token, body: { user_id } });
         expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);

@@ -36,7 +36,9 @@ export class AuthService {
       [...parseServiceClients(env.SERVICE_CLIENTS)].map(([id, secret]) => [id, digest(secret)]),
     );
     if (this.serviceClients.size === 0) {
-      this.logger.warn('SERVICE_CLIENTS is not set: POST /token refuses every client (the order service too)');
+      this.logger.warn(
+        'SERVICE_CLIENTS is not set: POST /token refuses every client (the order service too)',
+      );
     }
   }
 

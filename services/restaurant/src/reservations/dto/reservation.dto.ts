@@ -52,7 +52,8 @@ export class CreateReservationDto {
   @ApiPropertyOptional({
     example: 1,
     minimum: 1,
-    description: 'The user the order belongs to (the order service vouches for it); recorded with the reservation',
+    description:
+      'The user the order belongs to (the order service vouches for it); recorded with the reservation',
   })
   @IsOptional()
   @IsInt()
