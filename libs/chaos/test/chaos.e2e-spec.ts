@@ -1,7 +1,10 @@
 import { expect } from 'expect';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
+  createRemotePeer,
   createTestStack,
+  createTestTokens,
+  remotePeerUnavailable,
   request,
   TcpProxy,
   viaProxy,
@@ -479,28 +482,60 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
   });
 
   describe('access', () => {
-    it('needs X-Chaos-Key to change faults when CHAOS_API_KEY is set', async () => {
+    it('changes faults for local callers without a key, key or not', async () => {
       const keyed = await stack.start(probeApp({ service: 'chaos-keyed' }), { CHAOS_API_KEY: KEY });
       try {
-        const noKey = await post(keyed, 'delay', { delay_ms: 10 });
-        expect([noKey.status, noKey.body.code]).toEqual([401, 'CHAOS_KEY_REQUIRED']);
-        const wrong = await post(keyed, 'delay', { delay_ms: 10 }, { 'x-chaos-key': `${KEY}x` });
-        expect([wrong.status, wrong.body.code]).toEqual([401, 'CHAOS_KEY_INVALID']);
-        const short = await post(keyed, 'delay', { delay_ms: 10 }, { 'x-chaos-key': 'x' });
-        expect([short.status, short.body.code]).toEqual([401, 'CHAOS_KEY_INVALID']);
-        // The key is checked before the body: no hints about valid bodies without it.
-        expect((await post(keyed, 'delay', { delay_ms: -1 })).status).toBe(401);
-        expect((await reset(keyed)).status).toBe(401);
-        expect((await request(`${keyed.url}/chaos`)).body.faults).toEqual([]);
-
-        const ok = await post(keyed, 'delay', { delay_ms: 10 }, { 'x-chaos-key': KEY });
+        const ok = await post(keyed, 'delay', { delay_ms: 10 });
         expect([ok.status, ok.body.action]).toEqual([200, 'set']);
-        expect((await request(`${keyed.url}/chaos`)).status).toBe(200); // reading needs no key
-        expect((await reset(keyed, { 'x-chaos-key': KEY })).body.cleared).toBe(1);
+        expect((await reset(keyed)).body.cleared).toBe(1);
       } finally {
         await keyed.close();
       }
     });
+
+    it(
+      'needs X-Chaos-Key or an operator token to change faults from another host',
+      { skip: remotePeerUnavailable() ?? false },
+      async () => {
+        const tokens = createTestTokens();
+        const peer = await createRemotePeer();
+        const keyed = await stack.start(probeApp({ service: 'chaos-keyed', tokens }), {
+          CHAOS_API_KEY: KEY,
+          HOST: '0.0.0.0',
+        });
+        try {
+          const base = `${keyed.url.replace('127.0.0.1', peer.hostAddress)}/chaos`;
+          const remotePost = (body: unknown, headers: Record<string, string> = {}) =>
+            peer.request(`${base}/delay`, { body, headers });
+          const remoteReset = (headers: Record<string, string> = {}) =>
+            peer.request(base, { method: 'DELETE', headers });
+          const noKey = await remotePost({ delay_ms: 10 });
+          expect([noKey.status, noKey.body.code]).toEqual([401, 'CHAOS_KEY_REQUIRED']);
+          const wrong = await remotePost({ delay_ms: 10 }, { 'x-chaos-key': `${KEY}x` });
+          expect([wrong.status, wrong.body.code]).toEqual([401, 'CHAOS_KEY_INVALID']);
+          const short = await remotePost({ delay_ms: 10 }, { 'x-chaos-key': 'x' });
+          expect([short.status, short.body.code]).toEqual([401, 'CHAOS_KEY_INVALID']);
+          const user = await remotePost(
+            { delay_ms: 10 },
+            { authorization: `Bearer ${tokens.sign({ id: 5, username: 'u' })}` },
+          );
+          expect([user.status, user.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
+          // The key is checked before the body: no hints about valid bodies without it.
+          expect((await remotePost({ delay_ms: -1 })).status).toBe(401);
+          expect((await remoteReset()).status).toBe(401);
+          expect((await request(`${keyed.url}/chaos`)).body.faults).toEqual([]);
+
+          const ok = await remotePost({ delay_ms: 10 }, { 'x-chaos-key': KEY });
+          expect([ok.status, ok.body.action]).toEqual([200, 'set']);
+          expect((await peer.request(base)).status).toBe(200); // reading needs no key
+          const byOperator = await remoteReset({ authorization: `Bearer ${tokens.operator()}` });
+          expect([byOperator.status, byOperator.body.cleared]).toEqual([200, 1]);
+        } finally {
+          await keyed.close();
+          await peer.remove();
+        }
+      },
+    );
 
     it('CHAOS_ENABLED=false removes the endpoints, the docs and the hooks', async () => {
       await post(a, 'error', { enable: true, percent: 100 });

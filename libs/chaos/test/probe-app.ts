@@ -1,13 +1,16 @@
 import { Controller, Get, HttpCode, Module, Param, Post, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuthModule, Public } from '@food-delivery/auth';
 import { BaseEnv, EnvModule, validateEnv } from '@food-delivery/config';
 import { createServiceApp } from '@food-delivery/http';
+import { createTestTokens, type TestTokens } from '@food-delivery/testing';
 import { LoggingModule } from '@food-delivery/logging';
 import { MetricsModule } from '@food-delivery/observability';
 import { RedisModule } from '@food-delivery/redis';
 import { ChaosModule, ChaosService, CHAOS_DOCS_TAG, type ServiceKnob } from '../src';
 
 /** A tiny service built from the shared libs, so the chaos library is tested without any service's domain. */
+@Public()
 @Controller()
 class ProbeController {
   constructor(private readonly chaos: ChaosService) {}
@@ -51,11 +54,12 @@ class ProbeController {
 
 @Module({})
 class ProbeModule {
-  static forRoot(env: BaseEnv, service: string, knobs: ServiceKnob[]): DynamicModule {
+  static forRoot(env: BaseEnv, service: string, knobs: ServiceKnob[], publicKeyPem: string): DynamicModule {
     return {
       module: ProbeModule,
       imports: [
         EnvModule.forRoot(BaseEnv, env, service),
+        AuthModule.forRoot({ publicKeyPem }),
         LoggingModule.forRoot(),
         RedisModule,
         MetricsModule,
@@ -72,6 +76,8 @@ export interface ProbeOptions {
   knobs?: ServiceKnob[];
   /** Runs first on every request (registered before the chaos hook). */
   onRequest?: () => void;
+  /** Whose tokens the probe trusts (operator tokens open the chaos endpoints to remote callers). */
+  tokens?: TestTokens;
 }
 
 export function probeApp(options: ProbeOptions = {}) {
@@ -79,7 +85,12 @@ export function probeApp(options: ProbeOptions = {}) {
     const service = options.service ?? 'chaos-probe';
     const env = validateEnv(BaseEnv, source, service);
     const app = await createServiceApp(
-      ProbeModule.forRoot(env, service, options.knobs ?? ['inventory_delay', 'payment_fail']),
+      ProbeModule.forRoot(
+        env,
+        service,
+        options.knobs ?? ['inventory_delay', 'payment_fail'],
+        (options.tokens ?? createTestTokens()).publicKeyPem,
+      ),
       { env, docs: { title: 'Chaos probe', description: 'Test service', tags: [CHAOS_DOCS_TAG] } },
     );
     const onRequest = options.onRequest;

@@ -6,9 +6,17 @@ export interface DocsOptions {
   description: string;
   version?: string;
   tags: { name: string; description: string }[];
-  /** Adds the "bearer" security scheme (JWT from the user service's /login). */
-  bearerAuth?: boolean;
 }
+
+/** Appended to every service's description: who may call what (docs/security.md has the whole table). */
+const SECURITY_NOTE = `
+
+**Who may call what.** Public endpoints need nothing. The others name the scope they need (\`x-required-scope\`
+on each operation): users and operators get theirs from \`POST /login\` (\`orders users:read\`; operators also
+\`chaos:write admin inventory:write reservations:read users:validate\`), services from \`POST /token\`
+(client credentials). A valid token without the scope gets 403 \`INSUFFICIENT_SCOPE\`. Changing faults
+(\`/chaos\`) and \`/admin\` are open to callers on the service's own machine (loopback); from anywhere else
+they need \`X-Chaos-Key\` / \`X-Admin-Key\` or an operator token.`;
 
 const REDOC_VERSION = '2.5.0';
 
@@ -16,20 +24,19 @@ const REDOC_VERSION = '2.5.0';
 export function setupDocs(app: NestFastifyApplication, options: DocsOptions): void {
   const builder = new DocumentBuilder()
     .setTitle(options.title)
-    .setDescription(options.description)
+    .setDescription(`${options.description}${SECURITY_NOTE}`)
     .setVersion(options.version ?? '1.0.0');
   for (const tag of options.tags) builder.addTag(tag.name, tag.description);
-  if (options.bearerAuth) {
-    builder.addBearerAuth(
-      {
-        type: 'http',
-        scheme: 'bearer',
-        bearerFormat: 'JWT',
-        description: 'access_token from POST /login (user service)',
-      },
-      'bearer',
-    );
-  }
+  builder.addBearerAuth(
+    {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description:
+        'access_token from the user service: POST /login (users, operators) or POST /token (services)',
+    },
+    'bearer',
+  );
   const document = SwaggerModule.createDocument(app, builder.build());
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',

@@ -24,7 +24,6 @@ export async function createOrderApp(
         'compensate by releasing the stock. Crash-safe (outbox + recovery loop) and resilient to every chaos ' +
         'knob (timeouts, retries with backoff, circuit breakers). Every order endpoint needs the JWT from the ' +
         "user service's /login. Part of the food-delivery chaos/observability playground.",
-      bearerAuth: true,
       tags: [
         { name: 'orders', description: '🧾 Orders (the saga)' },
         { name: 'audit', description: '⚖️ The stock/order invariant across services' },

@@ -17,7 +17,6 @@ export async function createRestaurantApp(
         'Restaurants, Redis-cached menus and inventory that is never oversold: pessimistic row locks, and an ' +
         'idempotent reservation ledger keyed by order id for the order service. `GET /inventory/audit` checks ' +
         'the stock invariant. Part of the food-delivery chaos/observability playground.',
-      bearerAuth: true,
       tags: [
         { name: 'menus', description: '🍜 Menus (Redis-cached, see X-Cache)' },
         { name: 'restaurants', description: '🏪 Restaurants' },

@@ -16,7 +16,6 @@ export async function createUserApp(
       description:
         'Sign-up, login and user validation. Tokens are RS256 JWTs; other services verify them with ' +
         '`/.well-known/jwks.json`. Part of the food-delivery chaos/observability playground.',
-      bearerAuth: true,
       tags: [
         { name: 'auth', description: '🔐 Login and token keys' },
         { name: 'users', description: '👤 Accounts and validation' },
