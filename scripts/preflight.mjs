@@ -64,7 +64,8 @@ export function preflight(purpose, { env = process.env, log = () => undefined, e
   if (missing.length === 0) return { ok: true, installed: [] };
   const packages = packagesFor(missing);
   const root = process.getuid?.() === 0;
-  const apt = findExecutable('apt-get', path, extraDirs);
+  // apt-get is used by its absolute path: a PATH without /usr/bin must not hide it.
+  const apt = findExecutable('apt-get', path, ['/usr/bin', '/bin']);
   const why =
     env.FD_INSTALL_TOOLS === '0'
       ? 'installing is off (FD_INSTALL_TOOLS=0)'
