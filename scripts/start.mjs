@@ -12,7 +12,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -25,6 +24,7 @@ import pg from 'pg';
 import Redis from 'ioredis';
 import { renderGateway } from '../gateway/render.mjs';
 import { loadLocalSecrets } from './local-secrets.mjs';
+import { nodeVersionProblem } from './node-version.mjs';
 import { findExecutable } from './preflight.mjs';
 import { SERVICE_ENV, SERVICE_NODE_FLAGS } from './service-runtime.mjs';
 import { Supervisor } from './supervisor.mjs';
@@ -306,33 +306,12 @@ async function shutdown(code) {
   process.exit(code);
 }
 
-/** The dependencies' engines (package.json `engines`, kept equal to what package-lock.json's packages state). */
-function checkNodeVersion() {
-  const wanted = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines?.node ?? '';
-  const minimum = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(wanted);
-  if (!minimum) return;
-  const need = minimum.slice(1).map((part) => Number(part ?? 0));
-  const have = process.versions.node.split('.').map(Number);
-  const older =
-    need[0] !== have[0] ? have[0] < need[0] : need[1] !== have[1] ? have[1] < need[1] : have[2] < need[2];
-  if (!older) return;
-  // Node 20.19+ loads the ESM-only dependencies with require(esm), which is all they use Node 22 for.
-  const works = have[0] > 20 || (have[0] === 20 && have[1] >= 19);
-  if (!works) {
-    throw new Error(
-      `Node ${process.versions.node} is too old: the dependencies need Node ${wanted} (package.json engines); install Node 22 LTS`,
-    );
-  }
-  say(
-    `warning: Node ${process.versions.node} is older than the ${wanted} the dependencies state (package.json engines; ` +
-      'nestjs-pino, cockatiel, NestJS 12); it runs on Node 20.19+, but only Node 22+ is supported by them: install Node 22 LTS',
-  );
-}
-
 async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
-  checkNodeVersion();
+  const nodeProblem = nodeVersionProblem();
+  if (nodeProblem?.fatal) throw new Error(nodeProblem.message);
+  if (nodeProblem) say(nodeProblem.message);
   const replicas = parseReplicas(replicasArgument(process.argv.slice(2)));
 
   if (env.SKIP_BUILD !== '1') {

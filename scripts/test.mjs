@@ -6,10 +6,15 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeVersionProblem } from './node-version.mjs';
 import { preflight } from './preflight.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SKIP = new Set(['node_modules', 'dist', '.git', '.nx', '.data', 'results', 'coverage']);
+
+const nodeProblem = nodeVersionProblem();
+if (nodeProblem) process.stderr.write(`[test] ${nodeProblem.message}\n`);
+if (nodeProblem?.fatal) process.exit(1);
 
 // nginx, Prometheus, envsubst, ss: installed here when possible, else one line naming the command to run.
 const tools = preflight('test', { log: (line) => process.stderr.write(`[test] ${line}\n`) });

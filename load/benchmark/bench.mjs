@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import pg from 'pg';
+import { nodeVersionProblem } from '../../scripts/node-version.mjs';
 import { preflight } from '../../scripts/preflight.mjs';
 import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../../scripts/service-runtime.mjs';
 
@@ -266,6 +267,9 @@ async function fetchText(url) {
 const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 async function main() {
+  const nodeProblem = nodeVersionProblem();
+  if (nodeProblem) say(nodeProblem.message);
+  if (nodeProblem?.fatal) process.exit(1);
   // wrk and pgbench: installed here when possible, else one line naming the command (scripts/preflight.mjs).
   const tools = preflight('bench', { log: say });
   if (!tools.ok) {
