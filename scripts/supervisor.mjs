@@ -17,7 +17,7 @@ export function nextRestartDelay(previousMs, healthyForMs, policy = RESTART_POLI
 }
 
 const describeExit = (code, signal) => (signal ? `signal ${signal}` : `exit code ${code}`);
-const seconds = (ms) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+const seconds = (ms) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
 
 export class Supervisor {
   /**
@@ -131,21 +131,26 @@ export class Supervisor {
     unit.delayMs = nextRestartDelay(unit.delayMs, healthyForMs, this.policy);
     unit.consecutive = unit.delayMs === this.policy.initialMs ? 1 : unit.consecutive + 1;
     unit.nextStartAt = at + unit.delayMs;
+    const { delayMs, consecutive } = unit;
+    const restart = unit.restarts + 1;
     // A terminal's Ctrl-C reaches the services too: let the launcher's own SIGINT handler run before reporting.
-    setTimeout(() => {
-      if (this.stopping) return;
-      this.say(
-        `${unit.instance} exited (${describeExit(code, signal)}) after ${seconds(ranMs)}; ` +
-          `restart ${unit.restarts + 1} in ${seconds(unit.delayMs)}`,
-      );
-      if (unit.consecutive >= this.policy.crashLoopAfter) {
+    setTimeout(
+      () => {
+        if (this.stopping) return;
         this.say(
-          `${unit.instance} is crash-looping (${unit.consecutive} exits without a minute of health): ` +
-            `slowing down to one start every ${seconds(unit.delayMs)} (max ${seconds(this.policy.maxMs)}); ` +
-            'the other services keep running',
+          `${unit.instance} exited (${describeExit(code, signal)}) after ${seconds(ranMs)}; ` +
+            `restart ${restart} in ${seconds(delayMs)}`,
         );
-      }
-    }, 150);
+        if (consecutive >= this.policy.crashLoopAfter) {
+          this.say(
+            `${unit.instance} is crash-looping (${consecutive} exits without a minute of health): ` +
+              `slowing down to one start every ${seconds(delayMs)} (max ${seconds(this.policy.maxMs)}); ` +
+              'the other services keep running',
+          );
+        }
+      },
+      Math.min(150, delayMs / 2),
+    );
     unit.timer = setTimeout(() => {
       unit.timer = null;
       if (this.stopping) return;
