@@ -28,13 +28,13 @@ describe('Supervisor (scripts/supervisor.mjs)', () => {
       service: 'steady',
       instance: 'steady-1',
       spawn: () => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }),
-      probe: async () => true,
+      probe: () => Promise.resolve(true),
     });
     const crasher = supervisor.add({
       service: 'crasher',
       instance: 'crasher-1',
       spawn: () => spawn(process.execPath, ['-e', 'process.exit(3)'], { stdio: 'ignore' }),
-      probe: async () => false,
+      probe: () => Promise.resolve(false),
     });
     try {
       expect(await supervisor.start(steady, 5_000)).toBe(true);
