@@ -76,6 +76,9 @@ function launch(
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
+  /** For cleanup after a failure: Ctrl-C, then SIGKILL for the launcher and every pid in `started`. */
+  stop: () => Promise<void>;
+  started: Set<number>;
 } {
   let output = '';
   const child = spawn(process.execPath, ['scripts/start.mjs', ...args], {
@@ -86,7 +89,18 @@ function launch(
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  const started = new Set<number>();
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    // A launcher that died abruptly leaves its children behind.
+    for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  };
+  return { child, output: () => output, exited, stop, started };
 }
 
 async function dropDatabase(name: string): Promise<void> {
@@ -124,7 +138,7 @@ describe('npm start (scripts/start.mjs)', () => {
       RESTAURANT_SERVICE_PORT: String(await freePort()),
       ORDER_SERVICE_PORT: String(await freePort()),
     });
-    cleanups.push(() => Promise.resolve(void run.child.kill('SIGKILL')));
+    cleanups.push(() => run.stop());
 
     await waitFor('the launcher to report ready', () => run.output().includes('[start] ready'), {
       timeoutMs: 120_000,
@@ -166,7 +180,7 @@ describe('npm start (scripts/start.mjs)', () => {
       RESTAURANT_SERVICE_PORT: String(await freePort()),
       ORDER_SERVICE_PORT: String(await freePort()),
     });
-    cleanups.push(() => Promise.resolve(void run.child.kill('SIGKILL')));
+    cleanups.push(() => run.stop());
 
     await waitFor('the launcher to report ready', () => run.output().includes('[start] ready'), {
       timeoutMs: 120_000,
@@ -219,7 +233,7 @@ describe('npm start (scripts/start.mjs)', () => {
       },
       ['--replicas', 'order=2'],
     );
-    cleanups.push(() => Promise.resolve(void run.child.kill('SIGKILL')));
+    cleanups.push(() => run.stop());
     await waitFor('the launcher to report ready', () => run.output().includes('[start] ready'), {
       timeoutMs: 150_000,
       intervalMs: 200,
@@ -231,8 +245,13 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(run.output()).toContain(`http://localhost:${ports.gateway}`);
     expect(run.output()).toContain(`order-service-2        http://localhost:${ports.order + 10}`);
 
-    const status = async (): Promise<LauncherInstance[]> =>
-      (await request(`http://127.0.0.1:${ports.launcher}/status`)).body.instances;
+    const status = async (): Promise<LauncherInstance[]> => {
+      const instances = (await request(`http://127.0.0.1:${ports.launcher}/status`)).body
+        .instances as LauncherInstance[];
+      for (const entry of instances) if (entry.pid) run.started.add(entry.pid);
+      return instances;
+    };
+    await status(); // records the pids, for the cleanup
     const instance = async (name: string): Promise<LauncherInstance> => {
       const found = (await status()).find((candidate) => candidate.instance === name);
       if (!found) throw new Error(`no ${name} in the launcher's status`);
@@ -298,11 +317,12 @@ describe('npm start (scripts/start.mjs)', () => {
       'order-service-1': ports.order,
       'order-service-2': ports.order + 10,
     };
-    /** SIGKILLs `name`; it must answer again within `backWithinMs` of the kill. */
-    const killAndWait = async (
-      name: string,
-      backWithinMs: number,
-    ): Promise<{ backMs: number; gapMs: number }> => {
+    /**
+     * SIGKILLs `name` and waits until it answers again. The supervisor's part (exit → new process) is asserted
+     * exactly; the boot that follows is measured and printed, not asserted (~3 s on an idle 2-core machine, more
+     * when other test files run beside this one): speed belongs to benchmarks, not timed tests.
+     */
+    const killAndWait = async (name: string): Promise<{ backMs: number; gapMs: number }> => {
       const before = await instance(name);
       const killedAt = Date.now();
       process.kill(before.pid!, 'SIGKILL');
@@ -321,7 +341,7 @@ describe('npm start (scripts/start.mjs)', () => {
       await waitFor(
         `${name} to answer again`,
         async () => (await request(`http://127.0.0.1:${healthPorts[name]}/health/ready`)).status === 200,
-        { timeoutMs: backWithinMs, intervalMs: 100 },
+        { timeoutMs: 45_000, intervalMs: 100 },
       ).finally(() => (back = true));
       await watching;
       const backMs = Date.now() - killedAt;
@@ -333,15 +353,14 @@ describe('npm start (scripts/start.mjs)', () => {
     };
     const measured: Record<string, number[]> = {};
     for (const name of ['user-service-1', 'restaurant-service-1', 'order-service-1']) {
-      const { backMs, gapMs } = await killAndWait(name, 10_000);
+      const { backMs, gapMs } = await killAndWait(name);
       measured[name] = [backMs, gapMs];
       expect(gapMs).toBeGreaterThanOrEqual(1_000);
       expect(gapMs).toBeLessThan(1_750);
     }
-    // The second and third kill of order-service-1 wait 2 s, then 4 s before starting it again (and it then has
-    // the same 9 s to boot as after the first).
-    const second = await killAndWait('order-service-1', 11_000);
-    const third = await killAndWait('order-service-1', 13_000);
+    // The second and third kill of order-service-1 wait 2 s, then 4 s before starting it again.
+    const second = await killAndWait('order-service-1');
+    const third = await killAndWait('order-service-1');
     process.stdout.write(
       `# restarts (back ms, exit→start ms): ${JSON.stringify({ ...measured, second, third })}\n`,
     );
