@@ -16,7 +16,8 @@ export function nextRestartDelay(previousMs, healthyForMs, policy = RESTART_POLI
   return Math.min(previousMs * 2, policy.maxMs);
 }
 
-const describeExit = (code, signal) => (signal ? `signal ${signal}` : `exit code ${code}`);
+const describeExit = (code, signal) =>
+  signal ? `signal ${signal}` : code === null ? 'could not start' : `exit code ${code}`;
 const seconds = (ms) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
 
 export class Supervisor {
@@ -88,6 +89,11 @@ export class Supervisor {
     unit.readyAt = null;
     unit.nextStartAt = null;
     child.once('exit', (code, signal) => this.exited(unit, child, code, signal));
+    // A process that could not be started at all (its binary is gone) emits only 'error': same as an exit.
+    child.on('error', (error) => {
+      this.say(`${unit.instance}: ${error.message}`);
+      if (child.pid === undefined) this.exited(unit, child, null, null);
+    });
     void this.watchReady(unit, child);
   }
 

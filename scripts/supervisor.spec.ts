@@ -81,4 +81,28 @@ describe('Supervisor (scripts/supervisor.mjs)', () => {
         .filter(alive),
     ).toEqual([]);
   });
+
+  it('keeps retrying a process whose binary is missing, without falling over', async () => {
+    const lines: string[] = [];
+    const supervisor = new Supervisor({
+      say: (line) => lines.push(line),
+      policy: { initialMs: 20, maxMs: 40, resetAfterMs: 60_000, crashLoopAfter: 3 },
+    });
+    const missing = supervisor.add({
+      service: 'missing',
+      instance: 'missing-1',
+      spawn: () => spawn('/nonexistent/food-delivery-binary', [], { stdio: 'ignore' }),
+      probe: () => Promise.resolve(false),
+    });
+    try {
+      expect(await supervisor.start(missing, 50)).toBe(false);
+      await waitFor('three restarts', () => supervisor.status()[0].restarts >= 3, { timeoutMs: 10_000 });
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^missing-1 exited \(could not start\) after \d+ ms/),
+      );
+      expect(lines).toContainEqual(expect.stringContaining('ENOENT'));
+    } finally {
+      await supervisor.stopAll(1_000);
+    }
+  });
 });
