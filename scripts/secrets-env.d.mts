@@ -6,7 +6,9 @@ export function ensureEnvFile(
   path: string,
   generated: Record<string, string>,
   comments?: Record<string, string>,
+  header?: string,
 ): string[];
+export function freshSecret(): string;
 export const TARGETS: Record<
   'compose' | 'kubernetes-dev',
   { path: string; generate: () => Record<string, string>; comments: Record<string, string>; reader: string }

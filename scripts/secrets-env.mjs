@@ -5,7 +5,8 @@
 //   npm run compose:env          → .env beside docker-compose.yml
 //   npm run kube:dev-secrets     → deploy/overlays/dev/secrets.env (the dev overlay's Secret)
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Every secret docker-compose.yml requires, with what it is for. */
@@ -16,7 +17,9 @@ export const COMPOSE_SECRETS = {
   RESTAURANT_ADMIN_API_KEY: 'X-Admin-Key for /admin/* from outside the machine running the services',
 };
 
-const fresh = () => randomBytes(24).toString('base64url');
+/** A fresh random secret (24 bytes, base64url). */
+export const freshSecret = () => randomBytes(24).toString('base64url');
+const fresh = freshSecret;
 
 /** A fresh value for each compose secret. */
 export function generateComposeSecrets() {
@@ -48,9 +51,12 @@ export function parseEnvFile(text) {
   );
 }
 
-/** Adds the `generated` values missing from the env file at `path`; returns the names it added. */
-export function ensureEnvFile(path, generated, comments = {}) {
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+/**
+ * Adds the `generated` values missing from the env file at `path` (mode 0600; `header` starts a new file);
+ * returns the names it added.
+ */
+export function ensureEnvFile(path, generated, comments = {}, header = '') {
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : header;
   const present = parseEnvFile(text);
   const missing = Object.keys(generated).filter((name) => !present[name]);
   if (missing.length === 0) return [];
@@ -58,7 +64,9 @@ export function ensureEnvFile(path, generated, comments = {}) {
     (name) => `${comments[name] ? `# ${comments[name]}\n` : ''}${name}=${generated[name]}`,
   );
   const head = text && !text.endsWith('\n') ? `${text}\n` : text;
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${head}${lines.join('\n')}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
   return missing;
 }
 

@@ -1,16 +1,25 @@
 #!/usr/bin/env node
 // `npm start`: builds the workspace and runs every service that exists on its spec port, against the
 // configured Postgres and Redis. No Postgres answering → an embedded, real PostgreSQL under .data/.
-// No Redis answering → services run with caching off. Ctrl-C stops everything cleanly.
+// No Redis answering → services run with caching off. Every process is supervised (scripts/supervisor.mjs):
+// one that exits is started again with backoff. With nginx installed, the repository's gateway runs in front
+// on GATEWAY_PORT (8080). `--replicas order=2,restaurant=2` (or REPLICAS) runs more instances of a service, on
+// its port + 10, + 20… Secrets are generated once into .data/secrets.env. Ctrl-C stops everything cleanly.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import Redis from 'ioredis';
+import { renderGateway } from '../gateway/render.mjs';
+import { loadLocalSecrets } from './local-secrets.mjs';
+import { nodeVersionProblem } from './node-version.mjs';
+import { findExecutable } from './preflight.mjs';
 import { SERVICE_ENV, SERVICE_NODE_FLAGS } from './service-runtime.mjs';
+import { Supervisor } from './supervisor.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
@@ -33,7 +42,9 @@ const SERVICES = [
 ].filter((service) => existsSync(join(root, service.dir, 'package.json')));
 
 const say = (message) => process.stdout.write(`[start] ${message}\n`);
-const children = new Set();
+const supervisor = new Supervisor({ say });
+let statusServer = null;
+let gatewayRuntimeDir = null;
 let embeddedPostgres = null;
 let embeddedStarted = false;
 let stopping = false;
@@ -171,7 +182,34 @@ function relay(stream, label) {
   });
 }
 
-function startService(service, serviceEnv) {
+/** `order=2,restaurant=2` → { order: 2, restaurant: 2 }, from `--replicas` or REPLICAS. */
+export function parseReplicas(spec, services = SERVICES) {
+  const counts = {};
+  for (const part of (spec ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const [name, count] = part.split('=');
+    const service = services.find((candidate) => candidate.short === name || candidate.name === name);
+    if (!service || !/^[1-9]$/.test(count ?? ''))
+      throw new Error(
+        `--replicas ${spec}: expected <service>=<1-9>[,…] with a service among ${services.map((candidate) => candidate.short).join(', ')}`,
+      );
+    counts[service.short] = Number(count);
+  }
+  return counts;
+}
+
+function replicasArgument(argv) {
+  const index = argv.findIndex((arg) => arg === '--replicas' || arg.startsWith('--replicas='));
+  if (index === -1) return env.REPLICAS;
+  return argv[index].includes('=') ? argv[index].slice('--replicas='.length) : argv[index + 1];
+}
+
+/** Replica k (1-based) listens on the service's port + 10 × (k − 1): order 8003, 8013, 8023… */
+export const replicaPort = (basePort, index) => basePort + 10 * (index - 1);
+
+function spawnService(service, label, serviceEnv) {
   const main = join(root, service.dir, 'dist', 'main.js');
   // Tracing starts in a preloaded file, before the modules it instruments (pg, ioredis, pino, fastify) load.
   const instrumentation = join(root, service.dir, 'dist', 'instrumentation.js');
@@ -181,48 +219,75 @@ function startService(service, serviceEnv) {
     env: { ...SERVICE_ENV, ...serviceEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.add(child);
-  relay(child.stdout, service.short);
-  relay(child.stderr, service.short);
-  child.on('exit', (code, signal) => {
-    children.delete(child);
-    // A terminal Ctrl-C reaches the children too; give our own SIGINT handler a moment to run first.
-    setTimeout(() => {
-      if (stopping) return;
-      say(`${service.name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
-      void shutdown(1);
-    }, 200);
-  });
+  relay(child.stdout, label);
+  relay(child.stderr, label);
   return child;
 }
 
-async function waitReady(url, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !stopping) {
-    try {
-      const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return true;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+async function answers(url) {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
   }
-  return false;
+}
+
+/**
+ * The repository's gateway (gateway/nginx.conf.template, as compose and Kubernetes run it) on the real nginx, in
+ * front of every replica. Returns null (and says how to get nginx) when there is none.
+ */
+function prepareGateway(port, upstreams) {
+  const nginx = findExecutable('nginx');
+  if (!nginx) {
+    say(
+      `no nginx here: running without the gateway (apt-get install nginx, then npm start again, for the gateway on :${port})`,
+    );
+    return null;
+  }
+  // Workers run unprivileged when the master runs as root: the runtime folder must be theirs to enter.
+  const runtimeDir = mkdtempSync(join(tmpdir(), 'food-delivery-gateway-'));
+  chmodSync(runtimeDir, 0o755);
+  const logDir = join(dataDir, 'gateway');
+  mkdirSync(logDir, { recursive: true });
+  const configPath = join(runtimeDir, 'nginx.conf');
+  writeFileSync(
+    configPath,
+    renderGateway({
+      GATEWAY_PORT: String(port),
+      GATEWAY_RUNTIME_DIR: runtimeDir,
+      GATEWAY_ACCESS_LOG: join(logDir, 'access.log'),
+      GATEWAY_ERROR_LOG: join(logDir, 'error.log'),
+      USER_UPSTREAMS: upstreams.user.join(','),
+      RESTAURANT_UPSTREAMS: upstreams.restaurant.join(','),
+      ORDER_UPSTREAMS: upstreams.order.join(','),
+    }),
+  );
+  const args = ['-e', join(logDir, 'error.log'), '-c', configPath, '-p', runtimeDir, '-g', 'daemon off;'];
+  const check = spawnSync(nginx, ['-t', '-q', ...args], { encoding: 'utf8' });
+  if (check.status !== 0) {
+    say(`the gateway config does not pass nginx -t, running without it: ${(check.stderr || '').trim()}`);
+    rmSync(runtimeDir, { recursive: true, force: true });
+    return null;
+  }
+  return {
+    runtimeDir,
+    logDir,
+    spawn: () => {
+      const child = spawn(nginx, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      relay(child.stdout, 'gateway');
+      relay(child.stderr, 'gateway');
+      return child;
+    },
+  };
 }
 
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
   say('stopping…');
-  const exits = [...children].map(
-    (child) =>
-      new Promise((resolve) => {
-        child.once('exit', resolve);
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
-  );
-  await Promise.all(exits);
+  await supervisor.stopAll();
+  statusServer?.close();
+  if (gatewayRuntimeDir) rmSync(gatewayRuntimeDir, { recursive: true, force: true });
   if (embeddedPostgres && embeddedStarted) {
     await embeddedPostgres
       .stop()
@@ -236,6 +301,10 @@ async function shutdown(code) {
 async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  const nodeProblem = nodeVersionProblem();
+  if (nodeProblem?.fatal) throw new Error(nodeProblem.message);
+  if (nodeProblem) say(nodeProblem.message);
+  const replicas = parseReplicas(replicasArgument(process.argv.slice(2)));
 
   if (env.SKIP_BUILD !== '1') {
     say('building (tsc -b)…');
@@ -283,46 +352,139 @@ async function main() {
       'tracing: trace ids in logs, spans not exported (OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 sends them to the infra/ stack)',
     );
 
-  const userPort = Number(env.USER_SERVICE_PORT ?? 8001);
-  const urls = [];
-  for (const service of SERVICES) {
-    if (stopping) return;
-    const port = Number(env[service.portVar] ?? service.port);
-    const serviceEnv = {
-      ...env,
-      NODE_ENV: env.NODE_ENV ?? 'development',
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      ...redisExtra,
-      JWKS_URL: env.JWKS_URL ?? `http://127.0.0.1:${userPort}/.well-known/jwks.json`,
-      USER_SERVICE_URL: env.USER_SERVICE_URL ?? `http://127.0.0.1:${userPort}`,
-      RESTAURANT_SERVICE_URL:
-        env.RESTAURANT_SERVICE_URL ?? `http://127.0.0.1:${env.RESTAURANT_SERVICE_PORT ?? 8002}`,
+  const secrets = loadLocalSecrets(join(dataDir, 'secrets.env'));
+  say(
+    `${secrets.created ? 'generated' : 'using'} this installation's secrets in ${secrets.file} ` +
+      '(CHAOS_API_KEY, ADMIN_API_KEY, SERVICE_CLIENT_SECRET; set -a; . that file; set +a to use them in a shell)',
+  );
+  const sharedSecrets = {
+    CHAOS_API_KEY: secrets.values.CHAOS_API_KEY,
+    ADMIN_API_KEY: secrets.values.ADMIN_API_KEY,
+  };
+  const perService = {
+    user: {
+      SERVICE_CLIENTS: env.SERVICE_CLIENTS ?? `order-service:${secrets.values.SERVICE_CLIENT_SECRET}`,
+      // The local operator account (operator/operator) exists in local mode only.
+      OPERATOR_PASSWORD: env.OPERATOR_PASSWORD || 'operator',
+    },
+    restaurant: {},
+    order: {
+      SERVICE_CLIENT_ID: env.SERVICE_CLIENT_ID ?? 'order-service',
+      SERVICE_CLIENT_SECRET: secrets.values.SERVICE_CLIENT_SECRET,
+    },
+  };
+
+  const statusPort = env.LAUNCHER_PORT ?? '8090';
+  if (statusPort !== 'off') statusServer = await supervisor.serveStatus(Number(statusPort));
+
+  const instances = SERVICES.map((service) => {
+    const basePort = Number(env[service.portVar] ?? service.port);
+    const count = replicas[service.short] ?? 1;
+    return {
+      service,
+      replicas: Array.from({ length: count }, (_, index) => ({
+        instance: `${service.name}-${index + 1}`,
+        label: count > 1 ? `${service.short}-${index + 1}` : service.short,
+        port: replicaPort(basePort, index + 1),
+      })),
     };
+  });
+  const portsOf = (short) =>
+    instances.find((entry) => entry.service.short === short)?.replicas.map((replica) => replica.port) ?? [];
+  const userPort = portsOf('user')[0] ?? Number(env.USER_SERVICE_PORT ?? 8001);
+  // Internal calls (order → restaurant, token checks) go to each service's first replica: the gateway routes
+  // the public API only.
+  const restaurantPort = portsOf('restaurant')[0] ?? Number(env.RESTAURANT_SERVICE_PORT ?? 8002);
+
+  const gatewayPort = env.GATEWAY_PORT ?? '8080';
+  const gateway =
+    gatewayPort === 'off'
+      ? null
+      : prepareGateway(Number(gatewayPort), {
+          user: portsOf('user').map((port) => `127.0.0.1:${port}`),
+          restaurant: portsOf('restaurant').map((port) => `127.0.0.1:${port}`),
+          order: portsOf('order').map((port) => `127.0.0.1:${port}`),
+        });
+  gatewayRuntimeDir = gateway?.runtimeDir ?? null;
+
+  const notReady = [];
+  for (const { service, replicas: serviceReplicas } of instances) {
+    if (stopping) return;
     if (!existsSync(join(root, service.dir, 'dist', 'main.js')))
       throw new Error(`${service.dir}/dist/main.js is missing: build first`);
-    startService(service, serviceEnv);
-    const url = `http://localhost:${port}`;
-    if (!(await waitReady(`http://127.0.0.1:${port}`))) {
-      if (stopping) return;
-      throw new Error(`${service.name} did not become ready on ${url}`);
-    }
-    urls.push({ service, url });
+    const units = serviceReplicas.map((replica) => {
+      const serviceEnv = {
+        ...env,
+        NODE_ENV: env.NODE_ENV ?? 'development',
+        PORT: String(replica.port),
+        INSTANCE_ID: replica.instance,
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redisUrl,
+        ...redisExtra,
+        JWKS_URL: env.JWKS_URL ?? `http://127.0.0.1:${userPort}/.well-known/jwks.json`,
+        USER_SERVICE_URL: env.USER_SERVICE_URL ?? `http://127.0.0.1:${userPort}`,
+        RESTAURANT_SERVICE_URL: env.RESTAURANT_SERVICE_URL ?? `http://127.0.0.1:${restaurantPort}`,
+        ...sharedSecrets,
+        ...perService[service.short],
+      };
+      return supervisor.add({
+        service: service.name,
+        instance: replica.instance,
+        port: replica.port,
+        spawn: () => spawnService(service, replica.label, serviceEnv),
+        probe: () => answers(`http://127.0.0.1:${replica.port}/health/ready`),
+      });
+    });
+    const ready = await Promise.all(units.map((unit) => supervisor.start(unit, 60_000)));
+    if (stopping) return;
+    units.forEach((unit, index) => {
+      if (!ready[index]) {
+        notReady.push(unit.instance);
+        say(`${unit.instance} is not ready after 60 s; still supervised (restarted when it exits)`);
+      }
+    });
   }
+  let gatewayUrl = null;
+  if (gateway && !stopping) {
+    const unit = supervisor.add({
+      service: 'gateway',
+      instance: 'gateway-1',
+      port: Number(gatewayPort),
+      spawn: gateway.spawn,
+      probe: () => answers(`http://127.0.0.1:${gatewayPort}/health`),
+      stopSignal: 'SIGQUIT',
+    });
+    if (await supervisor.start(unit, 15_000)) gatewayUrl = `http://localhost:${gatewayPort}`;
+    else say(`the gateway did not answer on :${gatewayPort} (see ${join(gateway.logDir, 'error.log')})`);
+  }
+  if (stopping) return;
 
   process.stdout.write('\nfood-delivery is up:\n');
-  for (const { service, url } of urls) {
-    process.stdout.write(`  ${service.name.padEnd(20)} ${url}   docs ${url}/docs   redoc ${url}/redoc\n`);
+  for (const replica of instances.flatMap((entry) => entry.replicas)) {
+    const url = `http://localhost:${replica.port}`;
+    process.stdout.write(`  ${replica.instance.padEnd(22)} ${url}   docs ${url}/docs   redoc ${url}/redoc\n`);
   }
+  if (gatewayUrl)
+    process.stdout.write(
+      `  ${'gateway'.padEnd(22)} ${gatewayUrl}   (nginx, gateway/nginx.conf.template; logs in ${gateway.logDir})\n`,
+    );
+  if (statusServer)
+    process.stdout.write(
+      `  ${'launcher'.padEnd(22)} http://127.0.0.1:${statusPort}/status   metrics /metrics (launcher_restarts_total)\n`,
+    );
+  const entry = gatewayUrl ?? `http://localhost:${userPort}`;
   process.stdout.write(
-    `\nTry: curl -X POST http://localhost:${userPort}/login -H "Content-Type: application/json" -d '{"username": "user", "password": "pass"}'\n`,
+    `\nTry: curl -X POST ${entry}/login -H "Content-Type: application/json" -d '{"username": "user", "password": "pass"}'\n`,
   );
-  process.stdout.write('Ctrl-C stops everything.\n\n');
-  say('ready');
+  process.stdout.write(
+    'A service that exits is started again (1 s, doubling to 30 s). Ctrl-C stops everything.\n\n',
+  );
+  say(notReady.length ? `ready (not yet: ${notReady.join(', ')})` : 'ready');
 }
 
-main().catch(async (error) => {
-  say(`failed: ${error.message}`);
-  await shutdown(1);
-});
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch(async (error) => {
+    say(`failed: ${error.message}`);
+    await shutdown(1);
+  });
+}

@@ -1,13 +1,27 @@
 #!/usr/bin/env node
 // Runs every test (unit *.spec.ts beside the code, *.e2e-spec.ts under each app's test/) with Node's test
 // runner against the real Postgres and Redis. Usage: npm test [-- path-filter ...]
+// First brings the system tools the suite drives (scripts/preflight.mjs; FD_INSTALL_TOOLS=0 only checks).
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeVersionProblem } from './node-version.mjs';
+import { preflight } from './preflight.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SKIP = new Set(['node_modules', 'dist', '.git', '.nx', '.data', 'results', 'coverage']);
+
+const nodeProblem = nodeVersionProblem();
+if (nodeProblem) process.stderr.write(`[test] ${nodeProblem.message}\n`);
+if (nodeProblem?.fatal) process.exit(1);
+
+// nginx, Prometheus, envsubst, ss: installed here when possible, else one line naming the command to run.
+const tools = preflight('test', { log: (line) => process.stderr.write(`[test] ${line}\n`) });
+if (!tools.ok) {
+  process.stderr.write(`${tools.message}\n`);
+  process.exit(1);
+}
 
 function findTests(dir, found = []) {
   for (const name of readdirSync(dir)) {

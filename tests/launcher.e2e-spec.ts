@@ -1,7 +1,7 @@
 import { createTestRedisNamespace, request, TEST_DATABASE_URL, waitFor } from '@food-delivery/testing';
 import { expect } from 'expect';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,14 +18,70 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** A free port whose + 10 is free too (a second replica's port). */
+async function freeReplicaPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    const probe = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen(port + 10, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise((resolve) => probe.close(resolve));
+      return port;
+    }
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The pids of `pid`'s children (nginx's workers). */
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+};
+
+interface LauncherInstance {
+  service: string;
+  instance: string;
+  port: number;
+  pid: number | null;
+  state: string;
+  restarts: number;
+  started_at: string;
+  last_exit: { at: string; signal: string | null; code: number | null } | null;
+  restart_delay_ms: number | null;
+}
+
 /** Runs `npm start`'s script as a user would, collecting its console output. */
-function launch(env: Record<string, string>): {
+function launch(
+  env: Record<string, string>,
+  args: string[] = [],
+): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
+  /** For cleanup after a failure: Ctrl-C, then SIGKILL for the launcher and every pid in `started`. */
+  stop: () => Promise<void>;
+  started: Set<number>;
 } {
   let output = '';
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+  const child = spawn(process.execPath, ['scripts/start.mjs', ...args], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,7 +89,18 @@ function launch(env: Record<string, string>): {
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  const started = new Set<number>();
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    // A launcher that died abruptly leaves its children behind.
+    for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  };
+  return { child, output: () => output, exited, stop, started };
 }
 
 async function dropDatabase(name: string): Promise<void> {
@@ -59,14 +126,19 @@ describe('npm start (scripts/start.mjs)', () => {
     cleanups.push(() => dropDatabase(database));
     const url = new URL(TEST_DATABASE_URL);
     url.pathname = `/${database}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'fd-launcher-'));
+    cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
     const run = launch({
       DATABASE_URL: url.toString(),
+      FD_DATA_DIR: dataDir,
+      GATEWAY_PORT: 'off',
+      LAUNCHER_PORT: 'off',
       REDIS_URL: `redis://127.0.0.1:${deadRedisPort}`,
       USER_SERVICE_PORT: String(port),
       RESTAURANT_SERVICE_PORT: String(await freePort()),
       ORDER_SERVICE_PORT: String(await freePort()),
     });
-    cleanups.push(() => Promise.resolve(void run.child.kill('SIGKILL')));
+    cleanups.push(() => run.stop());
 
     await waitFor('the launcher to report ready', () => run.output().includes('[start] ready'), {
       timeoutMs: 120_000,
@@ -81,6 +153,10 @@ describe('npm start (scripts/start.mjs)', () => {
     const ready = await request(`http://127.0.0.1:${port}/health/ready`);
     expect(ready.status).toBe(200);
     expect(ready.body.details.redis).toMatchObject({ mode: 'off' });
+    // The secrets are generated once, private to the user, and reused on the next start.
+    const secrets = join(dataDir, 'secrets.env');
+    expect(statSync(secrets).mode & 0o777).toBe(0o600);
+    expect(readFileSync(secrets, 'utf8')).toMatch(/^CHAOS_API_KEY=[A-Za-z0-9_-]{32}$/m);
 
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
@@ -97,12 +173,14 @@ describe('npm start (scripts/start.mjs)', () => {
     const run = launch({
       DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/food_delivery`,
       FD_DATA_DIR: dataDir,
+      GATEWAY_PORT: 'off',
+      LAUNCHER_PORT: 'off',
       REDIS_KEY_PREFIX: redis.prefix,
       USER_SERVICE_PORT: String(port),
       RESTAURANT_SERVICE_PORT: String(await freePort()),
       ORDER_SERVICE_PORT: String(await freePort()),
     });
-    cleanups.push(() => Promise.resolve(void run.child.kill('SIGKILL')));
+    cleanups.push(() => run.stop());
 
     await waitFor('the launcher to report ready', () => run.output().includes('[start] ready'), {
       timeoutMs: 120_000,
@@ -121,5 +199,191 @@ describe('npm start (scripts/start.mjs)', () => {
       connectionTimeoutMillis: 1000,
     });
     await expect(probe.connect()).rejects.toThrow();
+  });
+
+  it('supervises: the gateway serves the flow over two order replicas, a killed service is back with backoff, Ctrl-C leaves nothing', async () => {
+    const ports = {
+      user: await freePort(),
+      restaurant: await freePort(),
+      order: await freeReplicaPort(),
+      gateway: await freePort(),
+      launcher: await freePort(),
+    };
+    const database = `fdtest_launcher_sup_${process.pid}`;
+    cleanups.push(() => dropDatabase(database));
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${database}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'fd-launcher-'));
+    cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
+    const redis = createTestRedisNamespace('launcher-sup');
+    cleanups.push(() => redis.cleanup());
+    const chaosKey = `launcher-chaos-${process.pid}`;
+    const run = launch(
+      {
+        DATABASE_URL: url.toString(),
+        FD_DATA_DIR: dataDir,
+        REDIS_KEY_PREFIX: redis.prefix,
+        CHAOS_API_KEY: chaosKey,
+        LOG_LEVEL: 'warn',
+        USER_SERVICE_PORT: String(ports.user),
+        RESTAURANT_SERVICE_PORT: String(ports.restaurant),
+        ORDER_SERVICE_PORT: String(ports.order),
+        GATEWAY_PORT: String(ports.gateway),
+        LAUNCHER_PORT: String(ports.launcher),
+      },
+      ['--replicas', 'order=2'],
+    );
+    cleanups.push(() => run.stop());
+    await waitFor('the launcher to report ready', () => run.output().includes('[start] ready'), {
+      timeoutMs: 150_000,
+      intervalMs: 200,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${run.output()}`);
+    });
+    const gateway = `http://127.0.0.1:${ports.gateway}`;
+    const orderPorts = [ports.order, ports.order + 10];
+    expect(run.output()).toContain(`http://localhost:${ports.gateway}`);
+    expect(run.output()).toContain(`order-service-2        http://localhost:${ports.order + 10}`);
+
+    const status = async (): Promise<LauncherInstance[]> => {
+      const instances = (await request(`http://127.0.0.1:${ports.launcher}/status`)).body
+        .instances as LauncherInstance[];
+      for (const entry of instances) if (entry.pid) run.started.add(entry.pid);
+      return instances;
+    };
+    await status(); // records the pids, for the cleanup
+    const instance = async (name: string): Promise<LauncherInstance> => {
+      const found = (await status()).find((candidate) => candidate.instance === name);
+      if (!found) throw new Error(`no ${name} in the launcher's status`);
+      return found;
+    };
+
+    // The spec's flow through the gateway, on public routes only.
+    const token = (await request(`${gateway}/login`, { body: { username: 'user', password: 'pass' } })).body
+      .access_token as string;
+    expect(token).toBeTruthy();
+    const menus = await request(`${gateway}/menus`);
+    expect(menus.status).toBe(200);
+    const menu = (menus.body as { id: number; stock: number }[]).find((item) => item.stock > 0);
+    const placed = await request(`${gateway}/orders`, {
+      token,
+      body: { items: [{ menu_id: menu!.id, quantity: 1 }], address: 'Seoul', phone: '010-1234-5678' },
+    });
+    expect(placed.status).toBeLessThan(300);
+    const orderId = placed.body.id as number;
+    for (let read = 0; read < 6; read++) {
+      const order = await request(`${gateway}/orders/${orderId}`, { token });
+      expect(order.status).toBe(200);
+      expect(order.body.id).toBe(orderId);
+    }
+    expect((await request(`${gateway}/health`)).status).toBe(200);
+    // Both replicas answered the gateway (its access log names the upstream of every request).
+    const upstreams = new Set(
+      readFileSync(join(dataDir, 'gateway', 'access.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { uri: string; upstream: string })
+        .filter((entry) => entry.uri.startsWith('/orders/'))
+        .map((entry) => Number(entry.upstream.split(':').pop())),
+    );
+    expect([...upstreams].sort()).toEqual(orderPorts);
+
+    // Each replica has its own INSTANCE_ID; a fault aimed at one hits only that one.
+    const replicaIds = await Promise.all(
+      orderPorts.map(async (port) => (await request(`http://127.0.0.1:${port}/chaos`)).body.instance),
+    );
+    expect(replicaIds).toEqual(['order-service-1', 'order-service-2']);
+    const fault = await request(`http://127.0.0.1:${ports.order}/chaos/error`, {
+      headers: { 'x-chaos-key': chaosKey },
+      body: { enable: true, percent: 100, instance: 'order-service-1' },
+    });
+    expect(fault.status).toBe(200);
+    const readOn = (port: number) => request(`http://127.0.0.1:${port}/orders/${orderId}`, { token });
+    await waitFor(
+      'the fault to reach order-service-1',
+      async () => (await readOn(ports.order)).status >= 500,
+    );
+    expect((await readOn(ports.order + 10)).status).toBe(200);
+    const cleared = await request(`http://127.0.0.1:${ports.order}/chaos/error`, {
+      headers: { 'x-chaos-key': chaosKey },
+      body: { enable: false },
+    });
+    expect(cleared.status).toBe(200);
+
+    // SIGKILL each service in turn: back within 10 s, the others answering throughout.
+    const healthPorts: Record<string, number> = {
+      'user-service-1': ports.user,
+      'restaurant-service-1': ports.restaurant,
+      'order-service-1': ports.order,
+      'order-service-2': ports.order + 10,
+    };
+    /**
+     * SIGKILLs `name` and waits until it answers again. The supervisor's part (exit → new process) is asserted
+     * exactly; the boot that follows is measured and printed, not asserted (~3 s on an idle 2-core machine, more
+     * when other test files run beside this one): speed belongs to benchmarks, not timed tests.
+     */
+    const killAndWait = async (name: string): Promise<{ backMs: number; gapMs: number }> => {
+      const before = await instance(name);
+      const killedAt = Date.now();
+      process.kill(before.pid!, 'SIGKILL');
+      const others = Object.entries(healthPorts).filter(([other]) => other !== name);
+      let back = false;
+      const watching = (async () => {
+        while (!back) {
+          for (const [other, port] of others) {
+            const live = await request(`http://127.0.0.1:${port}/health/live`);
+            if (live.status !== 200)
+              throw new Error(`${other} answered ${live.status} while ${name} was down`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })();
+      await waitFor(
+        `${name} to answer again`,
+        async () => (await request(`http://127.0.0.1:${healthPorts[name]}/health/ready`)).status === 200,
+        { timeoutMs: 45_000, intervalMs: 100 },
+      ).finally(() => (back = true));
+      await watching;
+      const backMs = Date.now() - killedAt;
+      const after = await instance(name);
+      expect(after.restarts).toBe(before.restarts + 1);
+      expect(after.pid).not.toBe(before.pid);
+      expect(after.last_exit?.signal).toBe('SIGKILL');
+      return { backMs, gapMs: Date.parse(after.started_at) - Date.parse(after.last_exit!.at) };
+    };
+    const measured: Record<string, number[]> = {};
+    for (const name of ['user-service-1', 'restaurant-service-1', 'order-service-1']) {
+      const { backMs, gapMs } = await killAndWait(name);
+      measured[name] = [backMs, gapMs];
+      expect(gapMs).toBeGreaterThanOrEqual(1_000);
+      expect(gapMs).toBeLessThan(1_750);
+    }
+    // The second and third kill of order-service-1 wait 2 s, then 4 s before starting it again.
+    const second = await killAndWait('order-service-1');
+    const third = await killAndWait('order-service-1');
+    process.stdout.write(
+      `# restarts (back ms, exit→start ms): ${JSON.stringify({ ...measured, second, third })}\n`,
+    );
+    expect(second.gapMs).toBeGreaterThanOrEqual(2_000);
+    expect(second.gapMs).toBeLessThan(2_750);
+    expect(third.gapMs).toBeGreaterThanOrEqual(4_000);
+    expect(third.gapMs).toBeLessThan(4_750);
+    expect(run.output()).toContain('order-service-1 exited (signal SIGKILL)');
+    expect(run.output()).toContain('is crash-looping');
+    const metrics = await request(`http://127.0.0.1:${ports.launcher}/metrics`);
+    expect(metrics.text).toContain(
+      'launcher_restarts_total{service="order-service",instance="order-service-1"} 3',
+    );
+    expect(metrics.text).toContain('launcher_restarts_total{service="gateway",instance="gateway-1"} 0');
+
+    // Ctrl-C: every process the launcher started is gone, nginx's workers included.
+    const pids = (await status()).map((entry) => entry.pid!);
+    const nginxMaster = (await instance('gateway-1')).pid!;
+    const all = [...pids, ...childrenOf(nginxMaster)];
+    expect(all.length).toBeGreaterThan(pids.length);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(all.filter(alive)).toEqual([]);
+    expect(run.output()).not.toContain('started again (restart 4');
   });
 });

@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import pg from 'pg';
+import { nodeVersionProblem } from '../../scripts/node-version.mjs';
+import { preflight } from '../../scripts/preflight.mjs';
 import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../../scripts/service-runtime.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,13 +29,6 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_KEY = `bench-admin-${randomBytes(8).toString('hex')}`;
 const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const say = (message) => process.stdout.write(`[bench] ${message}\n`);
-
-function requireTool(tool, hint) {
-  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
-    process.stderr.write(`[bench] ${tool} is required: ${hint}\n`);
-    process.exit(1);
-  }
-}
 
 async function freePort() {
   const server = createServer();
@@ -272,8 +267,15 @@ async function fetchText(url) {
 const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 async function main() {
-  requireTool('wrk', 'apt-get install wrk');
-  requireTool('pgbench', 'apt-get install postgresql-client (pgbench ships with it on Debian)');
+  const nodeProblem = nodeVersionProblem();
+  if (nodeProblem) say(nodeProblem.message);
+  if (nodeProblem?.fatal) process.exit(1);
+  // wrk and pgbench: installed here when possible, else one line naming the command (scripts/preflight.mjs).
+  const tools = preflight('bench', { log: say });
+  if (!tools.ok) {
+    process.stderr.write(`[bench] ${tools.message}\n`);
+    process.exit(1);
+  }
   say('building…');
   execFileSync(
     process.execPath,

@@ -4,6 +4,8 @@
  * Exit code: 0 when the hypothesis held before, during and after; 1 otherwise; 2 on bad usage.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDefinition, experimentNames } from './definitions';
 import { grafanaConfigFromEnv } from './grafana';
@@ -18,19 +20,32 @@ import {
 import { runExperiment } from './runner';
 import { startStack, type Stack } from './stack';
 import { isGateway, type Target } from './target';
+import { parseEnvFile } from '../../scripts/local-secrets.mjs';
+
+/** The gateway `npm start` runs when nginx is installed. */
+const LOCAL_GATEWAY_URL = `http://localhost:${process.env.GATEWAY_PORT ?? '8080'}`;
+
+/** The keys `npm start` generated for this installation (.data/secrets.env), when there are any. */
+function localSecrets(): Record<string, string> {
+  const file = join(process.env.FD_DATA_DIR ?? join(__dirname, '..', '..', '.data'), 'secrets.env');
+  return existsSync(file) ? parseEnvFile(readFileSync(file, 'utf8')) : {};
+}
 
 const USAGE = `Usage: npm run experiment -- <name | file.json | file.ts> [options]
 
 Experiments: ${experimentNames().join(', ')}
 
 Target (default: the services of \`npm start\` on localhost):
-  --base-url URL         where the load goes: the order service (default http://localhost:8003) or the
-                         gateway (detected by its /health; then /api/... routes are used)
+  --base-url URL         where the load goes: the gateway (detected by its /health; then /api/... routes are
+                         used) or the order service. Default: npm start's gateway http://localhost:8080 when it
+                         answers, else the order service http://localhost:8003
   --user-url URL         user service, for chaos (default http://localhost:8001)
   --restaurant-url URL   restaurant service, for chaos, audit and stock reset (default http://localhost:8002)
   --order-url URL        order service, for chaos and the audit (default: --base-url, or http://localhost:8003)
-  --chaos-key KEY        X-Chaos-Key when the services have CHAOS_API_KEY (default $CHAOS_API_KEY)
-  --admin-key KEY        restaurant ADMIN_API_KEY, to reset stock before the run (default $ADMIN_API_KEY)
+  --chaos-key KEY        X-Chaos-Key when the services have CHAOS_API_KEY (default $CHAOS_API_KEY, else the
+                         one npm start generated in .data/secrets.env)
+  --admin-key KEY        restaurant ADMIN_API_KEY, to reset stock before the run (default $ADMIN_API_KEY, else
+                         .data/secrets.env's)
   --start-stack          start an own stack instead: a fresh database and Redis prefix on the local Postgres and
                          Redis ($TEST_DATABASE_URL, $TEST_REDIS_URL), the services as processes, a TCP proxy in
                          front of Redis, and the replicas / NGINX gateway the experiment needs; removed afterwards
@@ -193,7 +208,10 @@ async function main(): Promise<number> {
       target = stack.target;
       if (controller.signal.aborted) return 1;
     } else {
-      const baseUrl = (values['base-url'] ?? 'http://localhost:8003').replace(/\/$/, '');
+      const baseUrl = (
+        values['base-url'] ??
+        ((await isGateway(LOCAL_GATEWAY_URL)) ? LOCAL_GATEWAY_URL : 'http://localhost:8003')
+      ).replace(/\/$/, '');
       const viaGateway = await isGateway(baseUrl);
       target = {
         mode: viaGateway ? 'gateway' : 'direct',
@@ -203,15 +221,16 @@ async function main(): Promise<number> {
           restaurant: values['restaurant-url'] ?? 'http://localhost:8002',
           order: values['order-url'] ?? (viaGateway ? 'http://localhost:8003' : baseUrl),
         },
-        adminKey: values['admin-key'] ?? process.env.ADMIN_API_KEY,
+        adminKey: values['admin-key'] ?? process.env.ADMIN_API_KEY ?? localSecrets().ADMIN_API_KEY,
       };
       if (experiment.stack?.gateway && !viaGateway) {
         process.stderr.write(
-          `warning: ${experiment.name} is meant to run through the gateway (--base-url http://localhost)\n`,
+          `warning: ${experiment.name} is meant to run through the gateway (npm start runs one on :8080 when nginx is installed; --base-url)\n`,
         );
       }
     }
-    target.chaosKey = values['chaos-key'] ?? process.env.CHAOS_API_KEY;
+    target.chaosKey =
+      values['chaos-key'] ?? process.env.CHAOS_API_KEY ?? (stack ? undefined : localSecrets().CHAOS_API_KEY);
     const result = await runExperiment(experiment, {
       target,
       stack,

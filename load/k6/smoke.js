@@ -1,5 +1,5 @@
 // Smoke test: one user walks the spec's basic flow (login → menus → order → status → cancel).
-// k6 run load/k6/smoke.js   (BASE_URL defaults to the gateway at http://localhost)
+// k6 run load/k6/smoke.js   (BASE_URL defaults to npm start's gateway at http://localhost:8080)
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 import { api } from './lib/config.js';

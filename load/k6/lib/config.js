@@ -1,6 +1,7 @@
 // Shared settings for every k6 script. Everything is overridable with -e NAME=value.
-// By default requests go through the NGINX gateway; DIRECT=1 talks to the services on their own ports.
-export const BASE_URL = __ENV.BASE_URL || 'http://localhost';
+// By default requests go through the NGINX gateway npm start runs on :8080 (docker compose publishes it on :80:
+// -e BASE_URL=http://localhost); DIRECT=1 talks to the services on their own ports.
+export const BASE_URL = __ENV.BASE_URL || 'http://localhost:8080';
 const direct = __ENV.DIRECT === '1';
 
 /** Where each API lives, through the gateway (/api/...) or directly. */

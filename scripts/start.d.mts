@@ -1,0 +1,4 @@
+/** `order=2,restaurant=2` → { order: 2, restaurant: 2 } (throws on anything else). */
+export function parseReplicas(spec: string | undefined): Record<string, number>;
+/** Replica `index` (1-based) of a service whose first replica listens on `basePort`. */
+export function replicaPort(basePort: number, index: number): number;
