@@ -63,6 +63,37 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
       expect(row.rows[0].password_hash).toMatch(/^\$argon2id\$/);
     });
 
+    it('answers 409 EMAIL_TAKEN for an email already registered, in any case, and writes nothing', async () => {
+      const first = await request(`${service.url}/signup`, {
+        body: { username: 'emma', password: 'emma-pass', email: 'emma@example.com' },
+      });
+      expect(first.status).toBe(201);
+      const before = await countUsers();
+      const again = await request(`${service.url}/signup`, {
+        body: { username: 'emma2', password: 'emma-pass', email: 'Emma@Example.com' },
+      });
+      expect([again.status, again.body.code]).toEqual([409, 'EMAIL_TAKEN']);
+      expect(await countUsers()).toBe(before);
+      // Racing sign-ups with one email: the unique index keeps one.
+      const raced = await Promise.all(
+        ['r1', 'r2', 'r3'].map((username) =>
+          request(`${service.url}/signup`, {
+            body: { username: `race-${username}`, password: 'race-pass', email: 'race@example.com' },
+          }),
+        ),
+      );
+      expect(raced.map((res) => res.status).sort()).toEqual([201, 409, 409]);
+      expect(raced.filter((res) => res.status === 409).every((res) => res.body.code === 'EMAIL_TAKEN')).toBe(
+        true,
+      );
+      // Accounts without an email are many.
+      for (const username of ['no-mail-1', 'no-mail-2']) {
+        expect(
+          (await request(`${service.url}/signup`, { body: { username, password: 'x-pass' } })).status,
+        ).toBe(201);
+      }
+    });
+
     it('answers 409 for a taken username, also when sign-ups race', async () => {
       const first = await request(`${service.url}/signup`, {
         body: { username: 'bob', password: 'builder' },
@@ -431,17 +462,27 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
       expect(res.body).toEqual({ valid: true, user_id: 1, username: 'user' });
     });
 
-    it('tells nothing to a user token or to nobody: it is for services and operators', async () => {
+    it("tells a user token about its own account only (the original frontend's bodiless form)", async () => {
       const userToken = (await login()).body.access_token;
+      const own = await request(`${service.url}/validate`, { token: userToken, method: 'POST' });
+      expect([own.status, own.body]).toEqual([200, { valid: true, user_id: 1, username: 'user' }]);
       const asUser = await request(`${service.url}/validate`, { token: userToken, body: { user_id: 1 } });
       expect([asUser.status, asUser.body.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
       expect(asUser.text).not.toContain('"username"');
       const anonymous = await request(`${service.url}/validate`, { body: { user_id: 1 } });
       expect([anonymous.status, anonymous.body.code]).toEqual([401, 'TOKEN_MISSING']);
+      const bodilessService = await request(`${service.url}/validate`, { token, method: 'POST' });
+      expect([bodilessService.status, bodilessService.body.code]).toEqual([400, 'VALIDATION_FAILED']);
       const operator = (await login(stack.operator.username, stack.operator.password)).body.access_token;
       expect(
         (await request(`${service.url}/validate`, { token: operator, body: { user_id: 1 } })).status,
       ).toBe(200);
+      // A deleted account's own token: 404, so a client logs out.
+      await request(`${service.url}/signup`, { body: { username: 'gone', password: 'gone-pass' } });
+      const goneToken = (await login('gone', 'gone-pass')).body.access_token;
+      await pg.query('DELETE FROM "user".users WHERE username = $1', ['gone']);
+      const gone = await request(`${service.url}/validate`, { token: goneToken, method: 'POST' });
+      expect([gone.status, gone.body.code]).toEqual([404, 'USER_NOT_FOUND']);
     });
 
     it('answers 404 for an unknown user and 400 for a bad user_id', async () => {
@@ -450,7 +491,7 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
       );
       for (const user_id of ['1', -1, 0, 1.5, null]) {
         const res = await request(`${service.url}/validate`, { token, body: { user_id } });
-        expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+        expect([user_id, res.status, res.body.code]).toEqual([user_id, 400, 'VALIDATION_FAILED']);
       }
     });
 

@@ -14,6 +14,14 @@ const FIND_IDENTITY = new PreparedStatement<{ id: number; username: string }>(
 
 const usernameTaken = (username: string) =>
   new ApiError(409, 'USERNAME_TAKEN', `Username "${username}" is already taken`);
+const emailTaken = (email: string) =>
+  new ApiError(409, 'EMAIL_TAKEN', `Email "${email}" is already registered`);
+
+/** The unique index a violation hit (pg's `constraint`), through TypeORM's wrapper. */
+const violatedConstraint = (error: unknown): string | undefined => {
+  const e = error as { constraint?: string; driverError?: { constraint?: string } } | null;
+  return e?.constraint ?? e?.driverError?.constraint;
+};
 
 @Injectable()
 export class UsersService {
@@ -26,8 +34,9 @@ export class UsersService {
   ) {}
 
   async signup(dto: SignupDto): Promise<User> {
-    // Cheap pre-check so a duplicate does not cost an argon2 hash; the unique index settles races.
+    // Cheap pre-checks so a duplicate does not cost an argon2 hash; the unique indexes settle races.
     if (await this.users.existsBy({ username: dto.username })) throw usernameTaken(dto.username);
+    if (dto.email && (await this.emailRegistered(dto.email))) throw emailTaken(dto.email);
     const passwordHash = await this.hasher.hash(dto.password);
     try {
       const user = await this.users.save(
@@ -41,9 +50,21 @@ export class UsersService {
       this.logger.log({ event: 'user.signed_up', user_id: user.id }, 'User signed up');
       return user;
     } catch (error) {
-      if (isUniqueViolation(error)) throw usernameTaken(dto.username);
+      if (isUniqueViolation(error)) {
+        throw violatedConstraint(error) === 'uq_users_email'
+          ? emailTaken(dto.email ?? '')
+          : usernameTaken(dto.username);
+      }
       throw error;
     }
+  }
+
+  private async emailRegistered(email: string): Promise<boolean> {
+    const [row] = await this.dataSource.query<{ taken: boolean }[]>(
+      'SELECT EXISTS (SELECT 1 FROM "user".users WHERE lower(email) = lower($1)) AS taken',
+      [email],
+    );
+    return row.taken;
   }
 
   async findById(id: number): Promise<User> {

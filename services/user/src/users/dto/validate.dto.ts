@@ -1,13 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 
 export class ValidateUserDto {
-  @ApiProperty({ example: 1, minimum: 1 })
+  @ApiPropertyOptional({
+    example: 1,
+    minimum: 1,
+    description: "The user to confirm (services, operators); omit it to confirm the caller's own account",
+  })
+  // Absent is the caller form; an explicit null is not a user id.
+  @ValidateIf((dto: ValidateUserDto) => dto.user_id !== undefined)
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)
-  user_id!: number;
+  user_id?: number;
 }
 
 export class ValidateQueryDto {
