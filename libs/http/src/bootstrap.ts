@@ -6,8 +6,10 @@ import { requestIdFrom } from '@food-delivery/logging';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { ApiExceptionFilter } from './api-exception.filter';
+import { installBodyParsing } from './body-parsing';
 import { setupDocs, type DocsOptions } from './docs';
 import { installLoadShedding } from './load-shedding';
+import { clientErrorHandler, frameworkErrors, requireHost } from './pre-route-errors';
 import { createValidationPipe } from './validation';
 
 export interface ServiceAppOptions {
@@ -25,9 +27,16 @@ export async function createServiceApp(
   options: ServiceAppOptions,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    // The default of every route; a route that needs more says so (@BodyLimit).
     bodyLimit: options.env.BODY_LIMIT_BYTES,
     trustProxy: true,
-    routerOptions: { maxParamLength: 200 },
+    // Long path parameters reach the route, whose own check answers them (400 INVALID_ID): URLs are already
+    // bounded by Node's header limit (16 KiB, 431 beyond).
+    routerOptions: { maxParamLength: 16 * 1024 },
+    // Node would answer a missing Host with an empty 400; requireHost answers it in the common shape.
+    http: { requireHostHeader: false },
+    frameworkErrors,
+    clientErrorHandler,
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => requestIdFrom(request),
     // Bounded waits: slow or idle clients cannot hold sockets forever.
@@ -36,6 +45,8 @@ export async function createServiceApp(
     requestTimeout: 120_000,
     return503OnClosing: true,
   });
+  installBodyParsing(adapter, options.env.BODY_LIMIT_BYTES);
+  adapter.getInstance().addHook('onRequest', requireHost);
   // Before Nest adds its hooks and middleware (request logging, metrics, chaos): an overloaded service refuses a
   // request before logging, validating or doing anything else with it, so excess load costs almost nothing.
   installLoadShedding(adapter.getInstance(), {
