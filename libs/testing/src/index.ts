@@ -8,3 +8,11 @@ export { timed, waitFor } from './wait-for';
 export { createTestTokens, type TestTokens } from './test-tokens';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 export { listenBacklog } from './listen-backlog';
+export {
+  hostileRequest,
+  operationsOf,
+  type FuzzContext,
+  type FuzzOperation,
+  type FuzzRequest,
+  type OpenApiDocument,
+} from './openapi-fuzz';
