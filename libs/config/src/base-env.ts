@@ -103,6 +103,19 @@ export class BaseEnv {
   @Max(65_535)
   LISTEN_BACKLOG: number = 4096;
 
+  /**
+   * A second listener for /health/*, /metrics and /chaos only, with its own accept queue: probes and the chaos
+   * off switch get through while a connection storm fills the main port's. 0: none (they stay on PORT anyway).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MANAGEMENT_PORT: number = 0;
+
+  /** Where the management listener listens: loopback unless a probe from outside the host needs it. */
+  @IsString()
+  MANAGEMENT_HOST: string = '127.0.0.1';
+
   /** Mean event-loop delay (ms) above which new requests get 503 OVERLOADED. 0 turns the check off. */
   @IsInt()
   @Min(0)

@@ -1,6 +1,7 @@
 export { ApiError, defaultCode, type ErrorBody } from './api-error';
 export { ApiExceptionFilter } from './api-exception.filter';
-export { createServiceApp, listen, type ServiceAppOptions } from './bootstrap';
+export { createServiceApp, listen, listenManagement, type ServiceAppOptions } from './bootstrap';
+export { excludeFromLatency } from './load-shedding';
 export { setupDocs, type DocsOptions } from './docs';
 export { createValidationPipe } from './validation';
 export { isPathId, ParseIdPipe } from './parse-id.pipe';

@@ -440,13 +440,11 @@ function bodyArbitrary(
       contentType: contentType || undefined,
       variant: `raw ${variant} as ${contentType || 'no Content-Type'}`,
     }));
-  const none = fc
-    .constantFrom(undefined, 'application/json', 'text/plain')
-    .map((contentType) => ({
-      body: undefined,
-      contentType,
-      variant: `no body, ${contentType ?? 'no Content-Type'}`,
-    }));
+  const none = fc.constantFrom(undefined, 'application/json', 'text/plain').map((contentType) => ({
+    body: undefined,
+    contentType,
+    variant: `no body, ${contentType ?? 'no Content-Type'}`,
+  }));
   return fc.oneof(
     { weight: 5, arbitrary: structured },
     { weight: 3, arbitrary: raw },
