@@ -204,6 +204,15 @@ describe('order service: the spec flow and the API', () => {
     expect(await count()).toBe(before);
   });
 
+  it('refuses {"fail_percent": 1e-7} on the payment_fail knob with 400 (was a 500), setting nothing', async () => {
+    const res = await request(`${kit.orderUrl}/chaos/payment_fail`, {
+      raw: '{"fail_percent": 1e-7}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await request(`${kit.orderUrl}/chaos`)).body.faults).toEqual([]);
+  });
+
   it("hides other users' orders (404 to read and to cancel), even when cached", async () => {
     const alice = await kit.signup('alice2');
     const bob = await kit.signup('bob');
