@@ -61,9 +61,10 @@ RUN test -f dist/instrumentation.js \
   && node --max-semi-space-size=8 --heap-growing-percent=50 --liftoff-only -e "require('./dist/app.js')"
 USER node
 EXPOSE ${PORT}
-# /health/ready: the process answers and Postgres (and Redis where required) are reachable. Uses Node's fetch,
+# /health/ready: the process answers and Postgres (and Redis where required) are reachable; on MANAGEMENT_PORT
+# when set (its own accept queue), else on PORT. Uses Node's fetch,
 # so the image needs no curl.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/ready', { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.MANAGEMENT_PORT || process.env.PORT) + '/health/ready', { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # OpenTelemetry is preloaded so it patches http, pg, ioredis… before the app loads them.
 CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "--liftoff-only", "--require", "./dist/instrumentation.js", "dist/main.js"]

@@ -206,13 +206,23 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', { skip: k
             }
           });
 
-          it('listens on its spec port and is probed on /health/live and /health/ready there', () => {
+          it('listens on its spec port and is probed on /health/live and /health/ready on its management port', () => {
             const port = defaultPort(service);
-            expect(container().ports).toEqual([{ name: 'http', containerPort: port }]);
+            expect(container().ports).toEqual([
+              { name: 'http', containerPort: port },
+              { name: 'management', containerPort: 9090 },
+            ]);
+            const env = Object.fromEntries(
+              (container().env as { name: string; value?: string }[]).map((entry) => [
+                entry.name,
+                entry.value,
+              ]),
+            );
+            expect(env).toMatchObject({ MANAGEMENT_PORT: '9090', MANAGEMENT_HOST: '0.0.0.0' });
             const probe = (name: string) => container()[name]?.httpGet;
-            expect(probe('readinessProbe')).toEqual({ path: '/health/ready', port: 'http' });
-            expect(probe('livenessProbe')).toEqual({ path: '/health/live', port: 'http' });
-            expect(probe('startupProbe')).toEqual({ path: '/health/live', port: 'http' });
+            expect(probe('readinessProbe')).toEqual({ path: '/health/ready', port: 'management' });
+            expect(probe('livenessProbe')).toEqual({ path: '/health/live', port: 'management' });
+            expect(probe('startupProbe')).toEqual({ path: '/health/live', port: 'management' });
             const annotations = deployment().spec.template.metadata.annotations;
             expect(annotations).toMatchObject({
               'prometheus.io/port': String(port),

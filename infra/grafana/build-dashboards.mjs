@@ -348,12 +348,16 @@ export const DASHBOARDS = {
         { unit: 's', w: 8, description: 'Exemplars (◆) link a latency to the trace of one such request.' },
       ),
       timeseries(
-        'Requests in flight',
-        [prom(`sum by (service) (http_requests_in_flight{${SVC}})`, '{{service}}')],
+        'Requests in flight and the adaptive limit',
+        [
+          prom(`sum by (service) (http_requests_in_flight{${SVC}})`, '{{service}} in flight'),
+          prom(`max by (service) (http_requests_concurrency_limit{${SVC}})`, '{{service}} limit'),
+        ],
         {
           w: 12,
           description:
-            'Beyond MAX_IN_FLIGHT_REQUESTS (256) a service refuses new requests at once (next panel).',
+            'The limit follows latency (at most MAX_IN_FLIGHT_REQUESTS): beyond it a service refuses new ' +
+            'requests at once (next panel).',
         },
       ),
       timeseries(
@@ -368,7 +372,7 @@ export const DASHBOARDS = {
           unit: 'reqps',
           w: 12,
           description:
-            'in_flight: too many requests at once; event_loop_delay: the event loop lags more than ' +
+            'in_flight: beyond the adaptive concurrency limit; event_loop_delay: the event loop lags more than ' +
             'MAX_EVENT_LOOP_DELAY_MS. Refused before any work, with Retry-After; not logged one line each.',
         },
       ),

@@ -5,12 +5,14 @@
 // figure, its reference and the ratio, and writes the results into BENCHMARKS.md.
 //
 // Options (env): BENCH_DURATION_S (10), BENCH_WARMUP_S (15), BENCH_CONNECTIONS ("8,32,64"), DATABASE_URL (the server to use),
-// REDIS_URL, BENCH_WRITE=0 to leave BENCHMARKS.md alone, BENCH_NODE_ARGS (more flags for the services' node).
+// REDIS_URL, BENCH_WRITE=0 to leave BENCHMARKS.md alone, BENCH_NODE_ARGS (more flags for the services' node),
+// BENCH_ONLY=orders,reads,hostile,overload to measure only some of the figures (then BENCHMARKS.md is left alone).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem, tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
@@ -29,6 +31,8 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_KEY = `bench-admin-${randomBytes(8).toString('hex')}`;
 const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const say = (message) => process.stdout.write(`[bench] ${message}\n`);
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+const measures = (part) => ONLY === null || ONLY.has(part);
 
 async function freePort() {
   const server = createServer();
@@ -266,6 +270,99 @@ async function fetchText(url) {
 
 const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
+/** Runs storm.mjs (see there) and returns its result: latency of admitted and refused requests, and of the probe. */
+function storm(url, env) {
+  const result = spawnSync(process.execPath, [join(here, 'storm.mjs'), url], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = result.stdout.split('\n').find((l) => l.startsWith('STORM_RESULT '));
+  if (!line) throw new Error(`storm gave no result: ${result.stdout}\n${result.stderr}`);
+  return JSON.parse(line.slice('STORM_RESULT '.length));
+}
+
+/**
+ * The most expensive bodies the parsing limits let through, each sent `times` times one after another to an
+ * otherwise idle service: the slowest answer bounds the event-loop time one such request costs. A probe asks
+ * /health/live meanwhile, as an orchestrator would.
+ */
+async function worstBodies(userUrl, times = 40) {
+  const objects = (count, keys) =>
+    Array.from({ length: count }, (_, i) =>
+      Object.fromEntries(Array.from({ length: keys }, (_, k) => [`k${k}`, i])),
+    );
+  const nest = (depth, keys) => {
+    let value = 1;
+    for (let d = 0; d < depth - 1; d += 1) {
+      value = Object.fromEntries(Array.from({ length: keys }, (_, k) => [`k${k}`, k === 0 ? value : k]));
+    }
+    return value;
+  };
+  const fit = (make) => {
+    // The largest body of this shape within the 16 KiB default limit.
+    let n = 1;
+    while (JSON.stringify(make(n + 1)).length <= 16 * 1024) n += 1;
+    return JSON.stringify(make(n));
+  };
+  const cases = [
+    [
+      "the issue's body: 1 MB of 100 000 unknown keys",
+      JSON.stringify({
+        username: 'user',
+        password: 'pass',
+        ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, 1])),
+      }),
+    ],
+    [
+      '16 KiB of 64-key objects in an array (the most keys the limits pass)',
+      fit((n) => ({ username: 'user', password: 'pass', x: objects(n, 64) })),
+    ],
+    [
+      '16 KiB of nesting 8 deep, 64 keys a level',
+      fit((n) => ({ username: 'user', password: 'pass', x: Array.from({ length: n }, () => nest(7, 8)) })),
+    ],
+    ['16 KiB of one string', fit((n) => ({ username: 'user', password: 'x'.repeat(n) }))],
+  ];
+  const rows = [];
+  for (const [name, body] of cases) {
+    const times_ = [];
+    const statuses = new Set();
+    let probeMax = 0;
+    let probing = true;
+    const probe = (async () => {
+      while (probing) {
+        const started = performance.now();
+        await fetch(`${userUrl}/health/live`).then((res) => res.arrayBuffer());
+        probeMax = Math.max(probeMax, performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    for (let i = 0; i < times; i += 1) {
+      const started = performance.now();
+      const res = await fetch(`${userUrl}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      await res.arrayBuffer();
+      times_.push(performance.now() - started);
+      statuses.add(res.status);
+    }
+    probing = false;
+    await probe;
+    times_.sort((a, b) => a - b);
+    rows.push({
+      figure: `worst body: POST /login, ${name} (${fmt(body.length / 1024)} KiB)`,
+      value: `slowest ${fmt(times_.at(-1), 1)} ms of ${times} (median ${fmt(times_[times >> 1], 1)} ms), answered ${[...statuses].join('/')}; /health/live slowest ${fmt(probeMax, 1)} ms meanwhile`,
+      reference: 'target ≤ 50 ms of event-loop time',
+      ratio: times_.at(-1) / 50,
+      worst: times_.at(-1),
+    });
+  }
+  return rows;
+}
+
 async function main() {
   const nodeProblem = nodeVersionProblem();
   if (nodeProblem) say(nodeProblem.message);
@@ -322,10 +419,13 @@ async function main() {
       USER_SERVICE_URL: `http://127.0.0.1:${ports.user}`,
       RESTAURANT_SERVICE_URL: `http://127.0.0.1:${ports.restaurant}`,
     };
+    // The management listener (MANAGEMENT_PORT), as compose and Kubernetes run it: the overload rows probe it.
+    const management = { user: await freePort(), restaurant: await freePort(), order: await freePort() };
+    const withManagement = (dir) => ({ ...env, MANAGEMENT_PORT: String(management[dir]) });
     say('starting user, restaurant and order services…');
-    services.push(await startService('user', ports.user, env));
-    services.push(await startService('restaurant', ports.restaurant, env));
-    services.push(await startService('order', ports.order, env));
+    services.push(await startService('user', ports.user, withManagement('user')));
+    services.push(await startService('restaurant', ports.restaurant, withManagement('restaurant')));
+    services.push(await startService('order', ports.order, withManagement('order')));
     const [user, restaurant, order] = services;
 
     const login = await (
@@ -351,7 +451,7 @@ async function main() {
     say(`warming up (${WARMUP} s)…`);
     wrk(order.url, 32, { ...orderEnv, BENCH_MODE: 'spread' }, WARMUP);
 
-    for (const mode of ['spread', 'hot']) {
+    for (const mode of measures('orders') ? ['spread', 'hot'] : []) {
       for (const connections of CONNECTIONS) {
         say(`POST /orders, ${mode}, ${connections} connections…`);
         const result = wrk(order.url, connections, { ...orderEnv, BENCH_MODE: mode });
@@ -371,34 +471,95 @@ async function main() {
 
     // Let the saga's outbox drain what the order runs left in flight before measuring reads.
     await settle(order.url);
-    say('GET /menus and /menus/1 (cache hits), 64 connections…');
-    const menusBody = await fetchText(`${restaurant.url}/menus`);
-    const bare = await startBareServer(menusBody);
-    const bareRun = () => wrk(bare.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/' });
-    wrk(bare.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/' }, 3);
-    const bareBefore = bareRun();
-    for (const path of ['/menus', '/menus/1']) {
-      wrk(restaurant.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: path }, 5);
+    if (measures('reads')) {
+      say('GET /menus and /menus/1 (cache hits), 64 connections…');
+      const menusBody = await fetchText(`${restaurant.url}/menus`);
+      const bare = await startBareServer(menusBody);
+      const bareRun = () => wrk(bare.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/' });
+      wrk(bare.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/' }, 3);
+      const bareBefore = bareRun();
+      for (const path of ['/menus', '/menus/1']) {
+        wrk(restaurant.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: path }, 5);
+      }
+      const menus = wrk(restaurant.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/menus' });
+      const menu = wrk(restaurant.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/menus/1' });
+      // The machine's speed drifts (shared vCPUs): the reference is measured on both sides of the figures.
+      const bareAfter = bareRun();
+      bare.child.kill('SIGKILL');
+      const bareRps = (bareBefore.okRps + bareAfter.okRps) / 2;
+      const bareLabel = `bare Node ${fmt(bareRps)} req/s (${fmt(bareBefore.okRps)} before, ${fmt(bareAfter.okRps)} after)`;
+      rows.push({
+        figure: 'GET /menus (cached) @64',
+        value: `${fmt(menus.okRps)} req/s (p99 ${fmt(menus.p99, 1)} ms)`,
+        reference: bareLabel,
+        ratio: menus.okRps / bareRps,
+      });
+      rows.push({
+        figure: 'GET /menus/1 (cached) @64',
+        value: `${fmt(menu.okRps)} req/s (p99 ${fmt(menu.p99, 1)} ms)`,
+        reference: bareLabel,
+        ratio: menu.okRps / bareRps,
+      });
     }
-    const menus = wrk(restaurant.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/menus' });
-    const menu = wrk(restaurant.url, 64, { BENCH_METHOD: 'GET', BENCH_PATH: '/menus/1' });
-    // The machine's speed drifts (shared vCPUs): the reference is measured on both sides of the figures.
-    const bareAfter = bareRun();
-    bare.child.kill('SIGKILL');
-    const bareRps = (bareBefore.okRps + bareAfter.okRps) / 2;
-    const bareLabel = `bare Node ${fmt(bareRps)} req/s (${fmt(bareBefore.okRps)} before, ${fmt(bareAfter.okRps)} after)`;
-    rows.push({
-      figure: 'GET /menus (cached) @64',
-      value: `${fmt(menus.okRps)} req/s (p99 ${fmt(menus.p99, 1)} ms)`,
-      reference: bareLabel,
-      ratio: menus.okRps / bareRps,
-    });
-    rows.push({
-      figure: 'GET /menus/1 (cached) @64',
-      value: `${fmt(menu.okRps)} req/s (p99 ${fmt(menu.p99, 1)} ms)`,
-      reference: bareLabel,
-      ratio: menu.okRps / bareRps,
-    });
+
+    if (measures('hostile')) {
+      say('worst request bodies within the parsing limits…');
+      rows.push(...(await worstBodies(user.url)));
+    }
+
+    if (measures('overload')) {
+      // POST /orders spread, as above: unloaded, then 256 and 512 connections opening at once. Admitted requests
+      // should keep their p99 within 4 × the unloaded p99, refusals come back fast, and the probe answers.
+      const stormEnv = {
+        METHOD: 'POST',
+        TOKEN: token,
+        MENUS: String(menuCount),
+        BODY: '{"items":[{"menu_id":{menu},"quantity":1}],"address":"bench street 1","phone":"010-1234-5678"}',
+        DURATION_S: String(DURATION),
+        PROBE_URLS: `http://127.0.0.1:${management.order}/health/live,${order.url}/health/live`,
+      };
+      await settle(order.url);
+      say('POST /orders unloaded (1 connection)…');
+      const unloaded = storm(`${order.url}/orders`, { ...stormEnv, CONNECTIONS: '1' });
+      rows.push({
+        figure: 'POST /orders unloaded @1',
+        value: `p50 ${fmt(unloaded.ok.p50, 1)} ms, p99 ${fmt(unloaded.ok.p99, 1)} ms (${unloaded.ok.count} orders)`,
+        reference: 'the base of the overload rows',
+        ratio: NaN,
+      });
+      for (const connections of [256, 512]) {
+        await settle(order.url);
+        say(`POST /orders storm, ${connections} connections opening at once…`);
+        const result = storm(`${order.url}/orders`, { ...stormEnv, CONNECTIONS: String(connections) });
+        const total = Object.values(result.statuses).reduce((sum, count) => sum + count, 0);
+        rows.push({
+          figure: `POST /orders storm @${connections}: admitted`,
+          value: `${fmt(result.ok.count / DURATION)} orders/s, p50 ${fmt(result.ok.p50, 1)} ms, p99 ${fmt(result.ok.p99, 1)} ms; sent from 2 s on: p50 ${fmt(result.settled.ok.p50, 1)} ms, p99 ${fmt(result.settled.ok.p99, 1)} ms`,
+          reference: `4 × unloaded p99 = ${fmt(4 * unloaded.ok.p99, 1)} ms`,
+          ratio: result.ok.p99 / (4 * unloaded.ok.p99),
+          overload: { connections, kind: 'admitted' },
+        });
+        rows.push({
+          figure: `POST /orders storm @${connections}: refused (503 OVERLOADED)`,
+          value: `${fmt((100 * result.shed.count) / Math.max(1, total))} % of ${total}, p50 ${fmt(result.shed.p50, 1)} ms, p99 ${fmt(result.shed.p99, 1)} ms (from 2 s on: p99 ${fmt(result.settled.shed.p99, 1)} ms); statuses ${JSON.stringify(result.statuses)}, ${result.errors} errors`,
+          reference: 'target p99 < 50 ms',
+          ratio: result.shed.count ? result.shed.p99 / 50 : NaN,
+          overload: { connections, kind: 'refused' },
+        });
+        for (const [where, probe] of [
+          ['management port', result.probes[0]],
+          ['service port', result.probes[1]],
+        ]) {
+          rows.push({
+            figure: `/health/live on the ${where} during the storm @${connections}`,
+            value: `p50 ${fmt(probe.p50, 1)} ms, p99 ${fmt(probe.p99, 1)} ms, slowest ${fmt(probe.max, 1)} ms (${probe.count} probes, ${probe.failures} failed)`,
+            reference: 'target p99 < 200 ms',
+            ratio: probe.p99 / 200,
+            overload: { connections, kind: where === 'management port' ? 'probe' : 'probe-main' },
+          });
+        }
+      }
+    }
 
     const rss = services.map((service) => ({ service: service.dir, ...rssMb(service.child.pid) }));
     const audit = (await settle(order.url)) ?? { ok: false };
@@ -406,17 +567,46 @@ async function main() {
     // Targets from the issue, checked on this run's own figures.
     const at = (mode, connections) =>
       rows.find((row) => row.mode === mode && row.connections === connections);
+    const overloadRow = (connections, kind) =>
+      rows.find((row) => row.overload?.connections === connections && row.overload.kind === kind);
     const checks = [
       ['orders/s ≥ 0.5 × pgbench at 64 connections (spread)', (at('spread', 64)?.ratio ?? 0) >= 0.5],
       ['orders/s ≥ 0.5 × pgbench at 64 connections (hot)', (at('hot', 64)?.ratio ?? 0) >= 0.5],
       ['order p99 < 50 ms at 32 connections (spread)', (at('spread', 32)?.result.p99 ?? Infinity) < 50],
       [
         'cached GET /menus ≥ 0.25 × bare Node',
-        rows.find((row) => row.figure.startsWith('GET /menus (cached)')).ratio >= 0.25,
+        (rows.find((row) => row.figure.startsWith('GET /menus (cached)'))?.ratio ?? 0) >= 0.25,
       ],
       ['each service ≤ 150 MB peak RSS', rss.every((entry) => entry.mb <= 150)],
       ['zero oversell, zero lost stock (audit ok)', audit.ok === true],
-    ];
+      [
+        'worst body within the limits ≤ 50 ms',
+        rows.filter((row) => row.worst !== undefined).every((row) => row.worst <= 50),
+      ],
+      ...[256, 512].flatMap((connections) => [
+        [
+          `admitted orders keep p99 ≤ 4 × unloaded p99 at ${connections} connections`,
+          (overloadRow(connections, 'admitted')?.ratio ?? Infinity) <= 1,
+        ],
+        [
+          `refusals answered with p99 < 50 ms at ${connections} connections`,
+          (overloadRow(connections, 'refused')?.ratio ?? Infinity) < 1,
+        ],
+        [
+          `/health/live p99 < 200 ms during a ${connections}-connection storm`,
+          (overloadRow(connections, 'probe')?.ratio ?? Infinity) < 1,
+        ],
+      ]),
+    ].filter(([name]) => {
+      // With BENCH_ONLY, judge only what was measured.
+      if (ONLY === null) return true;
+      if (/worst body/.test(name)) return measures('hostile');
+      if (/connections|storm/.test(name) && /admitted|refusals|health/.test(name))
+        return measures('overload');
+      if (/pgbench|order p99/.test(name)) return measures('orders');
+      if (/GET \/menus/.test(name)) return measures('reads');
+      return true;
+    });
 
     const table = [
       '| figure | measured | reference | ratio |',
@@ -431,7 +621,7 @@ async function main() {
     const when = new Date().toISOString();
     process.stdout.write(`\n${table}\n\n${verdicts}\n\n`);
 
-    if (process.env.BENCH_WRITE !== '0') {
+    if (process.env.BENCH_WRITE !== '0' && ONLY === null) {
       const file = join(root, 'BENCHMARKS.md');
       const section = `<!-- bench:start -->\n_Last run ${when} on ${machine()}, ${DURATION} s per figure._\n\n${table}\n\nTargets:\n\n${verdicts}\n<!-- bench:end -->`;
       const current = existsSync(file) ? readFileSync(file, 'utf8') : '';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { BaseEnv } from '@food-delivery/config';
-import type { ErrorBody } from '@food-delivery/http';
+import { excludeFromLatency, type ErrorBody } from '@food-delivery/http';
 import { activeTraceIds } from '@food-delivery/logging';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChaosState } from './chaos-state';
@@ -70,6 +70,8 @@ export class ChaosHttpHook implements OnModuleInit {
           { req_id: String(request.id) },
         );
         void reply.header('x-chaos-injected', `delay;ms=${ms}`);
+        // Not the service's own latency: admission control must not shrink its limit for it.
+        excludeFromLatency(request.raw);
         // A timer, not a busy wait: other requests keep flowing. Ends early if the client goes away.
         await this.state.sleep(ms, reply.raw);
       }

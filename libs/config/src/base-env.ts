@@ -92,10 +92,11 @@ export class BaseEnv {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
+  /** Body size of a route that declares no larger limit of its own (larger bodies → 413 before parsing). */
   @IsInt()
   @Min(1024)
   @Max(16 * 1024 * 1024)
-  BODY_LIMIT_BYTES: number = 2 * 1024 * 1024;
+  BODY_LIMIT_BYTES: number = 16 * 1024;
 
   /**
    * Requests handled at once (health and metrics not counted); beyond it a request gets 503 OVERLOADED with
@@ -115,6 +116,19 @@ export class BaseEnv {
   @Min(1)
   @Max(65_535)
   LISTEN_BACKLOG: number = 4096;
+
+  /**
+   * A second listener for /health/*, /metrics and /chaos only, with its own accept queue: probes and the chaos
+   * off switch get through while a connection storm fills the main port's. 0: none (they stay on PORT anyway).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MANAGEMENT_PORT: number = 0;
+
+  /** Where the management listener listens: loopback unless a probe from outside the host needs it. */
+  @IsString()
+  MANAGEMENT_HOST: string = '127.0.0.1';
 
   /** Mean event-loop delay (ms) above which new requests get 503 OVERLOADED. 0 turns the check off. */
   @IsInt()

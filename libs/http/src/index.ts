@@ -1,7 +1,10 @@
 export { ApiError, defaultCode, type ErrorBody } from './api-error';
 export { ApiExceptionFilter } from './api-exception.filter';
-export { createServiceApp, listen, type ServiceAppOptions } from './bootstrap';
+export { createServiceApp, listen, listenManagement, type ServiceAppOptions } from './bootstrap';
+export { excludeFromLatency } from './load-shedding';
 export { setupDocs, type DocsOptions } from './docs';
 export { createValidationPipe } from './validation';
 export { isPathId, ParseIdPipe } from './parse-id.pipe';
 export { ErrorResponseDto } from './error-response.dto';
+export { BODY_SHAPE_LIMITS, BodyLimit, bodyShapeProblem, DEFAULT_BODY_LIMIT_BYTES } from './body-parsing';
+export { sendErrorBody } from './pre-route-errors';

@@ -1,14 +1,25 @@
 import { Logger } from '@nestjs/common';
-import { skipRequestLine } from '@food-delivery/logging';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requestIdFrom } from '@food-delivery/logging';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, register } from 'prom-client';
+import { AdaptiveLimit } from './adaptive-limit';
 
-/** Probes and scrapes answer whatever the load: an orchestrator must never restart a service for being busy. */
-const EXEMPT_PATH = /^\/(health\/|metrics(\?|$))/;
+/**
+ * Never refused: probes and scrapes answer whatever the load (an orchestrator must never restart a service for
+ * being busy), and an operator can always see and switch off a fault (/chaos), above all the one overloading it.
+ */
+const EXEMPT_PATH = /^\/(health\/|metrics(\?|$)|chaos(\/|\?|$))/;
+
+export function isSheddingExempt(url: string): boolean {
+  return EXEMPT_PATH.test(url);
+}
 
 export interface LoadSheddingOptions {
-  /** Requests handled at once; one more is refused with 503 at once. 0: no limit. */
+  /**
+   * Ceiling of the adaptive concurrency limit: requests handled at once never exceed it; below it, the limit
+   * follows the service's latency (AdaptiveLimit). 0: no limit.
+   */
   maxInFlight: number;
   /** Mean event-loop delay (ms, sampled every 500 ms) above which new requests are refused. 0: no limit. */
   maxEventLoopDelayMs: number;
@@ -26,7 +37,7 @@ const shed = metric(
   () =>
     new Counter({
       name: 'http_requests_shed_total',
-      help: 'Requests refused with 503 OVERLOADED before any work, by reason (in_flight, event_loop_delay)',
+      help: 'Requests refused with 503 OVERLOADED before any work, by reason (in_flight: beyond the adaptive limit, event_loop_delay)',
       labelNames: ['reason'],
     }),
 );
@@ -35,73 +46,121 @@ const inFlightGauge = metric(
   () =>
     new Gauge({
       name: 'http_requests_in_flight',
-      help: 'Requests being handled (probes and scrapes not counted)',
+      help: 'Requests being handled (probes, scrapes and /chaos not counted)',
+    }),
+);
+const limitGauge = metric(
+  'http_requests_concurrency_limit',
+  () =>
+    new Gauge({
+      name: 'http_requests_concurrency_limit',
+      help: 'Adaptive concurrency limit: requests beyond it are refused with 503 OVERLOADED (reason in_flight)',
     }),
 );
 
+/** Requests whose time is not the service's own (an injected chaos delay): their latency teaches the limit nothing. */
+const notOwnLatency = new WeakSet<IncomingMessage>();
+
+/** Marks a request whose latency must not count (called by the chaos delay knob). */
+export function excludeFromLatency(request: IncomingMessage): void {
+  notOwnLatency.add(request);
+}
+
+export interface AdmissionControl {
+  /** Wraps the server's request listener: refused requests never reach it. */
+  wrap(handler: RequestListener): RequestListener;
+  /** The limit now (for tests and logs). */
+  readonly limit: number;
+  close(): void;
+}
+
 /**
- * Bounds the work a service takes on: beyond `maxInFlight` concurrent requests, or while the event loop lags
- * more than `maxEventLoopDelayMs`, a request is answered 503 OVERLOADED with Retry-After before any routing,
- * validation or I/O, so excess load costs almost nothing and the accepted requests keep a bounded latency.
- * Health and metrics routes are never refused.
+ * Bounds the work a service takes on: beyond the adaptive concurrency limit (at most `maxInFlight`; see
+ * AdaptiveLimit), or while the event loop lags more than `maxEventLoopDelayMs`, a request is answered
+ * 503 OVERLOADED with Retry-After by the Node request listener itself, before Fastify, routing, hooks, logging,
+ * tracing or parsing see it, so a refusal costs a few microseconds and the requests admitted keep close to their
+ * unloaded latency. Health, metrics and /chaos are never refused.
  */
-export function installLoadShedding(fastify: FastifyInstance, options: LoadSheddingOptions): void {
-  if (options.maxInFlight <= 0 && options.maxEventLoopDelayMs <= 0) return;
+export function createAdmissionControl(options: LoadSheddingOptions): AdmissionControl {
   const logger = new Logger('LoadShedding');
+  const limiter = options.maxInFlight > 0 ? new AdaptiveLimit({ maxLimit: options.maxInFlight }) : null;
   let inFlight = 0;
   let lagMs = 0;
   let lastWarning = 0;
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
-  const sampler = setInterval(() => {
-    // The histogram's resolution is the sampling timer itself: subtract it, as @fastify/under-pressure does.
-    lagMs = Number.isNaN(delay.mean) ? 0 : Math.max(0, delay.mean / 1e6 - 10);
-    delay.reset();
-  }, 500);
-  sampler.unref();
-  fastify.addHook('onClose', (_instance, done) => {
-    clearInterval(sampler);
-    delay.disable();
-    done();
-  });
+  limitGauge.set(limiter?.limit ?? 0);
+  const delay = options.maxEventLoopDelayMs > 0 ? monitorEventLoopDelay({ resolution: 10 }) : null;
+  delay?.enable();
+  const sampler = delay
+    ? setInterval(() => {
+        // The histogram's resolution is the sampling timer itself: subtract it, as @fastify/under-pressure does.
+        lagMs = Number.isNaN(delay.mean) ? 0 : Math.max(0, delay.mean / 1e6 - 10);
+        delay.reset();
+      }, 500)
+    : null;
+  sampler?.unref();
 
-  const refuse = (request: FastifyRequest, reply: FastifyReply, reason: ShedReason) => {
+  const refuse = (request: IncomingMessage, response: ServerResponse, reason: ShedReason) => {
     shed.inc({ reason });
-    // Counted above and warned about below: no request line each, at thousands per second.
-    skipRequestLine(request.raw);
     const now = Date.now();
+    // Counted above, warned about here: no request line each, at thousands per second.
     if (now - lastWarning > 5000) {
       lastWarning = now;
       logger.warn(
-        { event: 'http.shedding', reason, in_flight: inFlight, event_loop_delay_ms: Math.round(lagMs) },
+        {
+          event: 'http.shedding',
+          reason,
+          in_flight: inFlight,
+          limit: limiter?.limit,
+          event_loop_delay_ms: Math.round(lagMs),
+        },
         `Overloaded (${reason}): refusing requests with 503`,
       );
     }
-    return reply
-      .code(503)
-      .header('retry-after', '1')
-      .send({
-        statusCode: 503,
-        code: 'OVERLOADED',
-        message: 'The service is overloaded, retry shortly',
-        traceId: String(request.id ?? ''),
-      });
+    const requestId = requestIdFrom(request);
+    const body = JSON.stringify({
+      statusCode: 503,
+      code: 'OVERLOADED',
+      message: 'The service is overloaded, retry shortly',
+      // No trace exists yet: the request id, as the error filter does without one.
+      traceId: requestId,
+    });
+    response.writeHead(503, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'retry-after': '1',
+      'x-request-id': requestId,
+    });
+    response.end(body);
   };
 
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (EXEMPT_PATH.test(request.url)) return done();
-    if (options.maxInFlight > 0 && inFlight >= options.maxInFlight)
-      return refuse(request, reply, 'in_flight');
-    if (options.maxEventLoopDelayMs > 0 && lagMs > options.maxEventLoopDelayMs) {
-      return refuse(request, reply, 'event_loop_delay');
-    }
-    inFlight += 1;
-    inFlightGauge.set(inFlight);
-    // 'close' fires once the response is sent or the client went away, whichever comes first.
-    reply.raw.once('close', () => {
-      inFlight -= 1;
-      inFlightGauge.set(inFlight);
-    });
-    done();
-  });
+  return {
+    get limit() {
+      return limiter?.limit ?? 0;
+    },
+    close() {
+      if (sampler) clearInterval(sampler);
+      delay?.disable();
+    },
+    wrap(handler) {
+      if (!limiter && !delay) return handler;
+      return (request, response) => {
+        if (EXEMPT_PATH.test(request.url ?? '')) return handler(request, response);
+        if (limiter && inFlight >= limiter.limit) return refuse(request, response, 'in_flight');
+        if (delay && lagMs > options.maxEventLoopDelayMs)
+          return refuse(request, response, 'event_loop_delay');
+        inFlight += 1;
+        inFlightGauge.set(inFlight);
+        const started = performance.now();
+        // 'close' fires once the response is sent or the client went away, whichever comes first.
+        response.once('close', () => {
+          inFlight -= 1;
+          inFlightGauge.set(inFlight);
+          if (!limiter || !response.writableFinished || notOwnLatency.has(request)) return;
+          limiter.sample(performance.now() - started, inFlight);
+          limitGauge.set(limiter.limit);
+        });
+        handler(request, response);
+      };
+    },
+  };
 }

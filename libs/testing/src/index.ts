@@ -9,3 +9,11 @@ export { createTestTokens, type TestTokens } from './test-tokens';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 export { listenBacklog } from './listen-backlog';
 export { createRemotePeer, remotePeerUnavailable, type RemotePeer, type RemoteResponse } from './remote-peer';
+export {
+  hostileRequest,
+  operationsOf,
+  type FuzzContext,
+  type FuzzOperation,
+  type FuzzRequest,
+  type OpenApiDocument,
+} from './openapi-fuzz';

@@ -112,11 +112,17 @@ describe('order service: the spec flow and the API', () => {
         /must not repeat a menu_id/,
       ],
       [
-        '1000 items',
-        { ...valid, items: Array.from({ length: 1000 }, (_, i) => ({ menu_id: i + 1, quantity: 1 })) },
+        '51 items',
+        { ...valid, items: Array.from({ length: 51 }, (_, i) => ({ menu_id: i + 1, quantity: 1 })) },
         400,
         'VALIDATION_FAILED',
         /items must contain no more than 50/,
+      ],
+      [
+        '1000 items (27 KB, beyond the 16 KiB body limit: refused before parsing)',
+        { ...valid, items: Array.from({ length: 1000 }, (_, i) => ({ menu_id: i + 1, quantity: 1 })) },
+        413,
+        'PAYLOAD_TOO_LARGE',
       ],
       ['missing address', { items: valid.items, phone: PHONE }, 400, 'VALIDATION_FAILED', /address/],
       ['blank address', { ...valid, address: '   ' }, 400, 'VALIDATION_FAILED', /address must not be blank/],
@@ -167,6 +173,44 @@ describe('order service: the spec flow and the API', () => {
     expect([badId.status, badId.body.code]).toEqual([400, 'INVALID_ID']);
     expect(await allStocks(kit)).toEqual(stocksBefore);
     expect((await kit.settledAudit()).ok).toBe(true);
+  });
+
+  it('cancels with Content-Type: application/json and no body, or {} (JMeter/k6 style bodiless POSTs)', async () => {
+    const cancelWith = (id: number, body?: string) =>
+      fetch(`${kit.orderUrl}/orders/${id}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${kit.token}`, 'content-type': 'application/json' },
+        body,
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as { status?: string } }));
+    for (const body of [undefined, '{}']) {
+      const placed = await kit.placeOrder(kit.token, [{ menu_id: 3, quantity: 1 }]);
+      expect(placed.status).toBe(201);
+      const cancelled = await cancelWith(placed.body.id, body);
+      expect([body, cancelled.status, cancelled.body.status]).toEqual([body, 200, 'CANCELLED']);
+    }
+  });
+
+  it('refuses a NUL in the address with 400 (was a 500 from Postgres) and writes no order', async () => {
+    const count = async () =>
+      (await kit.pg.query('SELECT count(*)::int AS n FROM "order".orders')).rows[0].n as number;
+    const before = await count();
+    const res = await request(`${kit.orderUrl}/orders`, {
+      token: kit.token,
+      raw: `{"items":[{"menu_id":3,"quantity":1}],"address":"a\\u0000b","phone":"${PHONE}"}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(res.body.message).toMatch(/NUL/);
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses {"fail_percent": 1e-7} on the payment_fail knob with 400 (was a 500), setting nothing', async () => {
+    const res = await request(`${kit.orderUrl}/chaos/payment_fail`, {
+      raw: '{"fail_percent": 1e-7}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await request(`${kit.orderUrl}/chaos`)).body.faults).toEqual([]);
   });
 
   it("hides other users' orders (404 to read and to cancel), even when cached", async () => {

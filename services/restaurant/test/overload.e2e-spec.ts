@@ -1,4 +1,10 @@
-import { listenBacklog, request, startServiceProcess, type ServiceProcess } from '@food-delivery/testing';
+import {
+  freePort,
+  listenBacklog,
+  request,
+  startServiceProcess,
+  type ServiceProcess,
+} from '@food-delivery/testing';
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,18 +16,28 @@ const STORM_MS = 6000;
 
 /**
  * 512 clients that send again the moment they are answered (like wrk), against a real service process with a
- * small in-flight limit: excess requests get a fast 503 OVERLOADED, nothing errors or hangs, the health probe and
- * the metrics keep answering, and the service serves normally once the storm is over.
+ * small in-flight ceiling: excess requests get a fast 503 OVERLOADED, nothing errors or hangs, the health probe
+ * (on the main port and on the management port), /chaos and the metrics keep answering, and the service serves
+ * normally once the storm is over.
  */
 describe('restaurant service under 512 concurrent connections (real process)', () => {
   let kit: RestaurantKit;
   let service: ServiceProcess;
+  let management: string;
 
   before(async () => {
     kit = await startRestaurantKit('overload');
+    const managementPort = await freePort();
+    management = `http://127.0.0.1:${managementPort}`;
     service = await startServiceProcess(
       'restaurant',
-      { ...kit.stack.baseEnv, ...kit.env(), MAX_IN_FLIGHT_REQUESTS: '32', LOG_LEVEL: 'warn' },
+      {
+        ...kit.stack.baseEnv,
+        ...kit.env(),
+        MAX_IN_FLIGHT_REQUESTS: '32',
+        MANAGEMENT_PORT: String(managementPort),
+        LOG_LEVEL: 'warn',
+      },
       { readyTimeoutMs: 60_000 },
     );
   });
@@ -63,14 +79,26 @@ describe('restaurant service under 512 concurrent connections (real process)', (
       }
     };
     const probes: number[] = [];
+    const operatorStatuses: number[] = [];
     const probe = async () => {
       // Give the connection storm a moment to build up, then probe through it.
       await sleep(1500);
       while (Date.now() < deadline - 500) {
         const started = Date.now();
-        const res = await request(`${service.url}/health/live`);
-        expect(res.status).toBe(200);
+        const [main, managed] = await Promise.all([
+          request(`${service.url}/health/live`),
+          request(`${management}/health/live`),
+        ]);
+        expect([main.status, managed.status]).toEqual([200, 200]);
         probes.push(Date.now() - started);
+        // The operator's view and off switch are never shed, on either port.
+        for (const res of [
+          await request(`${service.url}/chaos`),
+          await request(`${service.url}/chaos`, { method: 'DELETE' }),
+          await request(`${management}/chaos`, { method: 'DELETE' }),
+        ]) {
+          operatorStatuses.push(res.status);
+        }
         await sleep(250);
       }
     };
@@ -90,6 +118,7 @@ describe('restaurant service under 512 concurrent connections (real process)', (
     // The liveness probe kept answering during the storm.
     expect(probes.length).toBeGreaterThan(0);
     expect(Math.max(...probes)).toBeLessThan(3000);
+    expect(new Set(operatorStatuses)).toEqual(new Set([200]));
 
     // Afterwards: nothing left in flight, the refusals were counted, and requests are served again.
     const metrics = (await request<string>(`${service.url}/metrics`)).body;
@@ -101,5 +130,15 @@ describe('restaurant service under 512 concurrent connections (real process)', (
     const lines = service.output().split('\n');
     expect(lines.filter((line) => line.includes('"statusCode":503'))).toEqual([]);
     expect(lines.some((line) => line.includes('"event":"http.shedding"'))).toBe(true);
+  });
+
+  it('serves only /health/*, /metrics and /chaos on the management port', async () => {
+    expect((await request(`${management}/health/ready`)).status).toBe(200);
+    expect((await request<string>(`${management}/metrics`)).body).toMatch(/http_requests_concurrency_limit/);
+    expect((await request(`${management}/chaos`)).body.service).toBe('restaurant-service');
+    for (const path of ['/menus/1', '/inventory/audit', '/docs-json', '/chaosx']) {
+      const res = await request(`${management}${path}`);
+      expect([path, res.status, res.body.code]).toEqual([path, 404, 'NOT_FOUND']);
+    }
   });
 });

@@ -127,8 +127,8 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
           /property admin should not exist/,
         ],
         [
-          'a 1 MB string',
-          { body: { username: 'carol', password: 'x'.repeat(1024 * 1024) } },
+          'a 10 KB string',
+          { body: { username: 'carol', password: 'x'.repeat(10 * 1024) } },
           /password must be shorter/,
         ],
         ['a short username', { body: { username: 'ab', password: 'pw12' } }, /username must be longer/],
@@ -169,7 +169,7 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
 
     it('answers 413 (not 500) for bodies beyond the limit', async () => {
       const res = await request(`${service.url}/signup`, {
-        body: { username: 'carol', password: 'x'.repeat(3 * 1024 * 1024) },
+        body: { username: 'carol', password: 'x'.repeat(20 * 1024) },
       });
       expect(res.status).toBe(413);
       expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');

@@ -5,10 +5,10 @@ export class UniqueUserEmail1765100000000 implements MigrationInterface {
   name = 'UniqueUserEmail1765100000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const duplicates: { email: string }[] = await runner.query(
+    const duplicates = (await runner.query(
       `SELECT lower(email) AS email FROM "user".users WHERE email IS NOT NULL
         GROUP BY lower(email) HAVING count(*) > 1 LIMIT 5`,
-    );
+    )) as { email: string }[];
     if (duplicates.length > 0) {
       throw new Error(
         `Cannot make emails unique: several accounts share ${duplicates.map((row) => row.email).join(', ')}. ` +
