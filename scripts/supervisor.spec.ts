@@ -50,7 +50,7 @@ describe('Supervisor (scripts/supervisor.mjs)', () => {
       // 50 ms, doubling, capped at 200 ms: one report per exit, before the restart it announces.
       const waits = lines
         .map((line) =>
-          /^crasher-1 exited \(exit code 3\) after \d+ ms; restart (\d+) in (\d+) ms$/.exec(line),
+          /^crasher-1 exited \(exit code 3\) after [\d.]+ m?s; restart (\d+) in (\d+) ms$/.exec(line),
         )
         .filter((match) => match !== null)
         .map((match) => [Number(match[1]), Number(match[2])]);

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { BaseEnv } from '@food-delivery/config';
-import { excludeFromLatency, type ErrorBody } from '@food-delivery/http';
+import { errorBody, excludeFromLatency } from '@food-delivery/http';
 import { activeTraceIds } from '@food-delivery/logging';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChaosState } from './chaos-state';
@@ -84,12 +84,12 @@ export class ChaosHttpHook implements OnModuleInit {
         `answered ${request.method} ${path} with an injected ${error.status}`,
         { req_id: String(request.id) },
       );
-      const body: ErrorBody = {
-        statusCode: error.status,
-        code: 'CHAOS_INJECTED',
-        message: `Injected failure (chaos: error on ${error.percent}% of requests)`,
-        traceId: activeTraceIds().trace_id ?? String(request.id),
-      };
+      const body = errorBody(
+        error.status,
+        'CHAOS_INJECTED',
+        `Injected failure (chaos: error on ${error.percent}% of requests)`,
+        activeTraceIds().trace_id ?? String(request.id),
+      );
       void reply
         .code(error.status)
         .header('content-type', 'application/json; charset=utf-8')

@@ -119,6 +119,7 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
           statusCode: 500,
           code: 'CHAOS_INJECTED',
           message: expect.stringContaining('100%'),
+          detail: res.body.message,
           traceId: expect.any(String),
         });
       }
@@ -553,10 +554,11 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
             body: method === 'POST' ? { delay_ms: 1 } : undefined,
           });
           expect([path, res.status]).toEqual([path, 404]);
-          const { traceId: _a, message, ...rest } = res.body;
-          const { traceId: _b, message: unknownMessage, ...unknownRest } = unknown.body;
+          const { traceId: _a, message, detail, ...rest } = res.body;
+          const { traceId: _b, message: unknownMessage, detail: _c, ...unknownRest } = unknown.body;
           expect(rest).toEqual(unknownRest);
           expect(message).toBe(`Cannot ${method} ${path}`);
+          expect(detail).toBe(message);
           expect(unknownMessage).toBe('Cannot POST /nothing-here');
         }
         // The shared state says "fail every request", but this replica has no hooks.

@@ -5,11 +5,24 @@ export interface ErrorBody {
   statusCode: number;
   code: string;
   message: string;
+  /** The same text as `message`: FastAPI's field, which the original service's clients read. */
+  detail: string;
   traceId: string;
   /** Field-level problems for VALIDATION_FAILED. */
   details?: string[];
   /** Downstream service that failed, for DEPENDENCY_* errors. */
   dependency?: string;
+}
+
+/** The common error body; every error the services answer is built here. */
+export function errorBody(
+  statusCode: number,
+  code: string,
+  message: string,
+  traceId: string,
+  extra: Pick<ErrorBody, 'details' | 'dependency'> = {},
+): ErrorBody {
+  return { statusCode, code, message, detail: message, traceId, ...extra };
 }
 
 /** An HTTP error with a stable machine-readable `code`, rendered as {statusCode, code, message, traceId}. */

@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { activeTraceIds } from '@food-delivery/logging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, defaultCode, type ErrorBody } from './api-error';
+import { ApiError, defaultCode, errorBody, type ErrorBody } from './api-error';
 
 /** Fastify's own errors (body parsing, limits) carry a statusCode and an FST_ code. */
 interface FrameworkError {
@@ -58,13 +58,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof ApiError) {
       const { headers = {}, ...extra } = exception.extra;
       return {
-        body: {
-          statusCode: exception.getStatus(),
-          code: exception.code,
-          message: exception.message,
-          traceId,
-          ...extra,
-        },
+        body: errorBody(exception.getStatus(), exception.code, exception.message, traceId, extra),
         headers,
       };
     }
@@ -76,48 +70,40 @@ export class ApiExceptionFilter implements ExceptionFilter {
         exception instanceof HttpException
           ? exception.getStatus()
           : ((exception as FrameworkError).statusCode ?? 400);
-      return { body: { statusCode: status, ...FRAMEWORK_ERRORS[frameworkCode], traceId }, headers: {} };
+      const { code, message } = FRAMEWORK_ERRORS[frameworkCode];
+      return { body: errorBody(status, code, message, traceId), headers: {} };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
       const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
       const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
-      return { body: { statusCode: status, code: defaultCode(status), message, traceId }, headers: {} };
+      return { body: errorBody(status, defaultCode(status), message, traceId), headers: {} };
     }
     const framework = exception as FrameworkError;
     if (exception instanceof SyntaxError && framework.statusCode === 400) {
       return {
-        body: { statusCode: 400, code: 'INVALID_JSON', message: 'Request body is not valid JSON', traceId },
+        body: errorBody(400, 'INVALID_JSON', 'Request body is not valid JSON', traceId),
         headers: {},
       };
     }
     if (framework?.statusCode && framework.statusCode >= 400 && framework.statusCode < 500) {
       const status = framework.statusCode;
       return {
-        body: {
-          statusCode: status,
-          code: defaultCode(status),
-          message: framework.message ?? 'Bad request',
-          traceId,
-        },
+        body: errorBody(status, defaultCode(status), framework.message ?? 'Bad request', traceId),
         headers: {},
       };
     }
     if (isDatabaseUnavailable(exception)) {
       return {
-        body: {
-          statusCode: 503,
-          code: 'DATABASE_UNAVAILABLE',
-          message: 'The database is unavailable, try again shortly',
-          traceId,
+        body: errorBody(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable, try again shortly', traceId, {
           dependency: 'postgres',
-        },
+        }),
         headers: { 'retry-after': '1' },
       };
     }
     return {
-      body: { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal server error', traceId },
+      body: errorBody(500, 'INTERNAL_ERROR', 'Internal server error', traceId),
       headers: {},
     };
   }

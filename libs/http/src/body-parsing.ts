@@ -1,3 +1,4 @@
+import { Busboy, type BusboyHeaders } from '@fastify/busboy';
 import { applyDecorators } from '@nestjs/common';
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import { RouteConfig } from '@nestjs/platform-fastify';
@@ -139,6 +140,58 @@ export function parseFormBody(_request: FastifyRequest, body: Buffer, done: Done
   done(null, { ...parsed });
 }
 
+/** Longest field value a multipart form may carry (a password, a username): larger is a 400, not a truncation. */
+const MULTIPART_FIELD_BYTES = 4096;
+
+/**
+ * multipart/form-data, which browsers send for `FormData` (the original frontend's login): text fields only, at
+ * most maxKeys of them and MULTIPART_FIELD_BYTES each, then the same shape check as every other body.
+ */
+export function parseMultipartBody(request: FastifyRequest, body: Buffer, done: Done): void {
+  if (body.length === 0) return done(null, undefined);
+  const maxKeys = BODY_SHAPE_LIMITS.maxKeys;
+  let settled = false;
+  const finish = (error: Error | null, value?: unknown) => {
+    if (settled) return;
+    settled = true;
+    done(error, value);
+  };
+  const fields: Record<string, string> = {};
+  let parser: InstanceType<typeof Busboy>;
+  try {
+    parser = new Busboy({
+      headers: request.headers as BusboyHeaders,
+      limits: { fields: maxKeys, fieldSize: MULTIPART_FIELD_BYTES, files: 0, parts: maxKeys + 1 },
+    });
+  } catch {
+    return finish(invalidForm('multipart/form-data needs a boundary'));
+  }
+  parser.on('field', (name, value, _nameTruncated, valueTruncated) => {
+    if (valueTruncated)
+      return finish(tooComplex(`Form field ${name} is longer than ${MULTIPART_FIELD_BYTES} bytes`));
+    if (name === '__proto__') return finish(invalidForm('Form field names must not be __proto__'));
+    fields[name] = value;
+  });
+  parser.on('file', (_name, stream) => {
+    stream.resume();
+    finish(new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'File uploads are not accepted'));
+  });
+  parser.on('filesLimit', () =>
+    finish(new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'File uploads are not accepted')),
+  );
+  for (const limit of ['fieldsLimit', 'partsLimit'] as const) {
+    parser.on(limit, () => finish(tooComplex(`The form has more than ${maxKeys} fields`)));
+  }
+  parser.on('error', () => finish(invalidForm('The multipart/form-data body is malformed')));
+  parser.on('finish', () => {
+    const problem = bodyShapeProblem(fields);
+    finish(problem ?? null, problem ? undefined : { ...fields });
+  });
+  parser.end(body);
+}
+
+const invalidForm = (message: string) => new ApiError(400, 'INVALID_FORM', message);
+
 /** Any other media type: an empty body is no body (bodiless POSTs), anything else is 415. */
 export function parseOtherBody(_request: FastifyRequest, body: Buffer, done: Done): void {
   if (body.length === 0) return done(null, undefined);
@@ -161,6 +214,7 @@ export function installBodyParsing(adapter: FastifyAdapter, defaultLimit = DEFAU
   fastify.removeAllContentTypeParsers();
   adapter.useBodyParser(['application/json'], false, undefined, parseJsonBody);
   adapter.useBodyParser(['application/x-www-form-urlencoded'], false, undefined, parseFormBody);
+  adapter.useBodyParser(['multipart/form-data'], false, undefined, parseMultipartBody);
   // Other JSON media types (application/merge-patch+json, application/problem+json…).
   adapter.useBodyParser(/^application\/[^;]*\+json\s*(;|$)/i, false, undefined, parseJsonBody);
   adapter.useBodyParser(['*'], false, undefined, parseOtherBody);

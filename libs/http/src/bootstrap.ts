@@ -5,6 +5,7 @@ import { BaseEnv } from '@food-delivery/config';
 import { requestIdFrom } from '@food-delivery/logging';
 import { Logger } from 'nestjs-pino';
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { errorBody } from './api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { installBodyParsing } from './body-parsing';
 import { setupDocs, type DocsOptions } from './docs';
@@ -110,12 +111,14 @@ export async function listenManagement(
   const fastify = app.getHttpAdapter().getInstance();
   const management = createHttpServer((request, response) => {
     if (isSheddingExempt(request.url ?? '')) return fastify.routing(request, response);
-    const body = JSON.stringify({
-      statusCode: 404,
-      code: 'NOT_FOUND',
-      message: 'The management port serves /health/*, /metrics and /chaos only',
-      traceId: requestIdFrom(request),
-    });
+    const body = JSON.stringify(
+      errorBody(
+        404,
+        'NOT_FOUND',
+        'The management port serves /health/*, /metrics and /chaos only',
+        requestIdFrom(request),
+      ),
+    );
     response.writeHead(404, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),

@@ -12,6 +12,12 @@ export class ErrorResponseDto {
   message!: string;
 
   @ApiProperty({
+    example: 'username must be longer than or equal to 3 characters',
+    description: "The same text as `message`, under FastAPI's name (the original service's clients read it)",
+  })
+  detail!: string;
+
+  @ApiProperty({
     example: '4bf92f3577b34da6a3ce929d0e0e4736',
     description: 'Trace id (or request id) to find the logs',
   })

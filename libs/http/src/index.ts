@@ -1,4 +1,4 @@
-export { ApiError, defaultCode, type ErrorBody } from './api-error';
+export { ApiError, defaultCode, errorBody, type ErrorBody } from './api-error';
 export { ApiExceptionFilter } from './api-exception.filter';
 export { createServiceApp, listen, listenManagement, type ServiceAppOptions } from './bootstrap';
 export { excludeFromLatency } from './load-shedding';

@@ -4,6 +4,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, register } from 'prom-client';
 import { AdaptiveLimit } from './adaptive-limit';
+import { errorBody } from './api-error';
 
 /**
  * Never refused: probes and scrapes answer whatever the load (an orchestrator must never restart a service for
@@ -117,13 +118,10 @@ export function createAdmissionControl(options: LoadSheddingOptions): AdmissionC
       );
     }
     const requestId = requestIdFrom(request);
-    const body = JSON.stringify({
-      statusCode: 503,
-      code: 'OVERLOADED',
-      message: 'The service is overloaded, retry shortly',
-      // No trace exists yet: the request id, as the error filter does without one.
-      traceId: requestId,
-    });
+    // No trace exists yet: the request id, as the error filter does without one.
+    const body = JSON.stringify(
+      errorBody(503, 'OVERLOADED', 'The service is overloaded, retry shortly', requestId),
+    );
     response.writeHead(503, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),

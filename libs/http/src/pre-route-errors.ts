@@ -3,7 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { defaultCode, type ErrorBody } from './api-error';
+import { defaultCode, errorBody } from './api-error';
 
 /**
  * What Node and Fastify answer before a route runs, in the common error shape: every response of the service is
@@ -18,12 +18,7 @@ export function sendErrorBody(
   code: string,
   message: string,
 ): FastifyReply {
-  const body: ErrorBody = {
-    statusCode,
-    code,
-    message,
-    traceId: activeTraceIds().trace_id ?? String(request.id ?? ''),
-  };
+  const body = errorBody(statusCode, code, message, activeTraceIds().trace_id ?? String(request.id ?? ''));
   return reply.code(statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 
@@ -64,12 +59,8 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
     return;
   }
   const { status, message } = clientErrorStatus(error);
-  const body = JSON.stringify({
-    statusCode: status,
-    code: status === 431 ? 'HEADERS_TOO_LARGE' : status === 400 ? 'MALFORMED_REQUEST' : defaultCode(status),
-    message,
-    traceId: randomUUID(),
-  } satisfies ErrorBody);
+  const code = status === 431 ? 'HEADERS_TOO_LARGE' : status === 400 ? 'MALFORMED_REQUEST' : defaultCode(status);
+  const body = JSON.stringify(errorBody(status, code, message, randomUUID()));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       'Connection: close\r\n' +

@@ -12,7 +12,7 @@ import { startOrderKit, type OrderKit } from './support';
 
 /**
  * Property: whatever a client sends to any documented operation of the three services, the answer is never a
- * 5xx, every error is {statusCode, code, message, traceId}, a refused write (4xx) changes no row and neither audit,
+ * 5xx, every error is {statusCode, code, message, detail, traceId}, a refused write (4xx) changes no row and neither audit,
  * and /health/live keeps answering. Requests come from each service's own OpenAPI document (/docs-json).
  *
  * Replay a failure with the seed it prints: FUZZ_SEED=<seed> npm test -- services/order/test/fuzz
@@ -176,6 +176,7 @@ describe(`hostile requests to every documented operation (fast-check, FUZZ_SEED=
                 statusCode: res.status,
                 code: expect.stringMatching(/^[A-Z][A-Z0-9_]+$/),
                 message: expect.any(String),
+                detail: (res.body as { message?: unknown }).message,
                 traceId: expect.stringMatching(/.+/),
               },
             ]);

@@ -162,27 +162,33 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
     });
 
     it('hits still get the request-level faults: an injected error, then an injected delay', async () => {
-      await getMenus();
-      expect((await getMenus()).headers.get('x-cache')).toBe('HIT');
-      const fault = await request(`${url}/chaos/error`, {
-        body: { enable: true, percent: 100, status: 503, routes: ['/menus'] },
+      // Its own replica and key prefix with a 30 s list entry: the HIT must outlive the injected 300 ms delay and
+      // a busy machine, which the shared short-TTL entry does not.
+      const steady = await kit.start({
+        REDIS_KEY_PREFIX: `${kit.stack.redis.prefix}steady:`,
+        SEED_CATALOGUE: 'false',
+        MENUS_CACHE_TTL_MS: '30000',
       });
-      expect(fault.status).toBe(200);
+      const menus = () => request(`${steady.url}/menus`);
       try {
-        const failed = await getMenus();
+        await menus();
+        expect((await menus()).headers.get('x-cache')).toBe('HIT');
+        const fault = await request(`${steady.url}/chaos/error`, {
+          body: { enable: true, percent: 100, status: 503, routes: ['/menus'] },
+        });
+        expect(fault.status).toBe(200);
+        const failed = await menus();
         expect([failed.status, failed.body.code]).toEqual([503, 'CHAOS_INJECTED']);
-      } finally {
-        await request(`${url}/chaos/error`, { body: { enable: false } });
-      }
-      await request(`${url}/chaos/delay`, { body: { delay_ms: 300, routes: ['/menus'] } });
-      try {
+        await request(`${steady.url}/chaos/error`, { body: { enable: false } });
+        await request(`${steady.url}/chaos/delay`, { body: { delay_ms: 300, routes: ['/menus'] } });
         const started = Date.now();
-        const delayed = await getMenus();
+        const delayed = await menus();
         expect(Date.now() - started).toBeGreaterThanOrEqual(280);
         expect(delayed.headers.get('x-chaos-injected')).toBe('delay;ms=300');
         expect([delayed.status, delayed.headers.get('x-cache')]).toEqual([200, 'HIT']);
       } finally {
-        await request(`${url}/chaos/delay`, { body: { delay_ms: 0 } });
+        await request(`${steady.url}/chaos`, { method: 'DELETE' });
+        await steady.close();
       }
     });
 

@@ -110,7 +110,13 @@ describe('restaurant service under 512 concurrent connections (real process)', (
     expect([...statuses.keys()].sort()).toEqual([200, 503]);
     expect(statuses.get(200)).toBeGreaterThan(0);
     expect(bodies.get('503')).toMatchObject({
-      body: { statusCode: 503, code: 'OVERLOADED', message: expect.any(String), traceId: expect.any(String) },
+      body: {
+        statusCode: 503,
+        code: 'OVERLOADED',
+        message: expect.any(String),
+        detail: expect.any(String),
+        traceId: expect.any(String),
+      },
       retryAfter: '1',
     });
     // Never a hang. Generous: CI shares two cores with other suites.

@@ -127,6 +127,7 @@ describe('user service chaos knobs (two replicas, real Postgres + Redis, real HT
         statusCode: 500,
         code: 'CHAOS_INJECTED',
         message: expect.any(String),
+        detail: r.body.message,
         traceId: r.headers.get('x-request-id'),
       });
     }

@@ -30,11 +30,12 @@ function rawHttp(url: string, bytes: string | Buffer): Promise<{ status: number;
   });
 }
 
-/** The common error shape with this status and code. */
+/** The common error shape with this status and code (`detail` repeats `message`, FastAPI's name for it). */
 const errorShape = (statusCode: number, code: string | RegExp) => ({
   statusCode,
   code: typeof code === 'string' ? code : expect.stringMatching(code),
   message: expect.any(String),
+  detail: expect.any(String),
   traceId: expect.stringMatching(/.+/),
 });
 

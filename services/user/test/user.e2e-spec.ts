@@ -211,6 +211,35 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
       expect(res.body.token_type).toBe('bearer');
     });
 
+    it('accepts multipart/form-data, as a browser sends FormData (the original frontend), text fields only', async () => {
+      const form = new FormData();
+      form.append('username', 'user');
+      form.append('password', 'pass');
+      const res = await fetch(`${service.url}/login`, { method: 'POST', body: form });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { token_type: string }).token_type).toBe('bearer');
+
+      const withFile = new FormData();
+      withFile.append('username', 'user');
+      withFile.append('password', new Blob(['pass']), 'password.txt');
+      const file = await fetch(`${service.url}/login`, { method: 'POST', body: withFile });
+      expect([file.status, ((await file.json()) as { code: string }).code]).toEqual([
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ]);
+
+      const broken = await request(`${service.url}/login`, {
+        method: 'POST',
+        raw: '--x\r\nContent-Disposition: form-data; name="username"\r\n\r\nuser',
+        headers: { 'content-type': 'multipart/form-data' },
+      });
+      expect([broken.status, broken.body.code]).toEqual([400, 'INVALID_FORM']);
+      const wrong = new FormData();
+      wrong.append('username', 'user');
+      wrong.append('password', 'nope');
+      expect((await fetch(`${service.url}/login`, { method: 'POST', body: wrong })).status).toBe(401);
+    });
+
     it('gives the same 401 for a wrong password and an unknown user', async () => {
       const wrongPassword = await login('user', 'nope');
       const unknownUser = await login('nobody-here', 'nope');
@@ -223,6 +252,8 @@ describe('user service (real Postgres + Redis, real HTTP)', () => {
         statusCode: 401,
         code: 'INVALID_CREDENTIALS',
         message: 'Incorrect username or password',
+        // FastAPI's name for the same text: the original service's clients read `detail`.
+        detail: 'Incorrect username or password',
       });
     });
 

@@ -28,7 +28,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CurrentUser, RequireScope, Scope, type AuthUser } from '@food-delivery/auth';
-import { ApiError, ErrorResponseDto, ParseIdPipe } from '@food-delivery/http';
+import { ApiError, ErrorResponseDto, errorBody, ParseIdPipe } from '@food-delivery/http';
 import { activeTraceIds } from '@food-delivery/logging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ActiveAccountGuard } from './active-account.guard';
@@ -210,12 +210,10 @@ export class OrdersController {
     for (const [name, value] of Object.entries(failure.headers ?? {})) void reply.header(name, value);
     void reply.status(failure.status);
     return {
-      statusCode: failure.status,
-      code: failure.code,
-      message: failure.message,
-      traceId: activeTraceIds().trace_id ?? String(request.id),
-      ...(failure.details ? { details: failure.details } : {}),
-      ...(failure.dependency ? { dependency: failure.dependency } : {}),
+      ...errorBody(failure.status, failure.code, failure.message, activeTraceIds().trace_id ?? String(request.id), {
+        ...(failure.details ? { details: failure.details } : {}),
+        ...(failure.dependency ? { dependency: failure.dependency } : {}),
+      }),
       order_id: order.id,
       order,
     };

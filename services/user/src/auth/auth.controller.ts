@@ -26,12 +26,13 @@ export class AuthController {
   @ApiOperation({
     summary: '👉 Log in and get a JWT',
     description:
-      'Accepts JSON or an OAuth2 password form (`application/x-www-form-urlencoded`). Returns an RS256 access ' +
+      'Accepts JSON or an OAuth2 password form (`application/x-www-form-urlencoded`, or `multipart/form-data` as ' +
+      'browsers send FormData). Returns an RS256 access ' +
       'token to send as `Authorization: Bearer <token>`, with the scopes of the account (users: `orders ' +
       'users:read`; operators also `chaos:write admin inventory:write reservations:read users:validate`). ' +
       'Demo account: user / pass.',
   })
-  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded', 'multipart/form-data')
   @ApiBody({ type: LoginDto, examples: { demo: { value: { username: 'user', password: 'pass' } } } })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED' })
@@ -57,7 +58,7 @@ export class AuthController {
       'its saga). Clients and secrets come from SERVICE_CLIENTS (`npm start` generates them; never a constant). ' +
       'The token has `sub: "service:<client_id>"` and the scopes the client is granted.',
   })
-  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded', 'multipart/form-data')
   @ApiBody({ type: ClientCredentialsDto })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED' })

@@ -1,3 +1,4 @@
+import { ErrorResponseDto } from '@food-delivery/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -99,25 +100,7 @@ export class ListOrdersQueryDto {
 }
 
 /** A saga that ended badly: the common error shape, plus the order it left behind. */
-export class OrderFailureDto {
-  @ApiProperty({ example: 402 })
-  statusCode!: number;
-
-  @ApiProperty({ example: 'PAYMENT_FAILED' })
-  code!: string;
-
-  @ApiProperty({ example: 'Payment for order 42 failed; the reserved stock was released' })
-  message!: string;
-
-  @ApiProperty({ example: '4bf92f3577b34da6a3ce929d0e0e4736' })
-  traceId!: string;
-
-  @ApiPropertyOptional({ type: [String], example: ['menu 1 "Bibimbap": requested 5, in stock 2'] })
-  details?: string[];
-
-  @ApiPropertyOptional({ example: 'restaurant-service', description: 'The dependency that failed' })
-  dependency?: string;
-
+export class OrderFailureDto extends ErrorResponseDto {
   @ApiProperty({ example: 42 })
   order_id!: number;
 
