@@ -96,9 +96,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       return {
-        body: errorBody(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable, try again shortly', traceId, {
-          dependency: 'postgres',
-        }),
+        body: errorBody(
+          503,
+          'DATABASE_UNAVAILABLE',
+          'The database is unavailable, try again shortly',
+          traceId,
+          {
+            dependency: 'postgres',
+          },
+        ),
         headers: { 'retry-after': '1' },
       };
     }

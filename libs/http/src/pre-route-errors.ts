@@ -59,7 +59,8 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
     return;
   }
   const { status, message } = clientErrorStatus(error);
-  const code = status === 431 ? 'HEADERS_TOO_LARGE' : status === 400 ? 'MALFORMED_REQUEST' : defaultCode(status);
+  const code =
+    status === 431 ? 'HEADERS_TOO_LARGE' : status === 400 ? 'MALFORMED_REQUEST' : defaultCode(status);
   const body = JSON.stringify(errorBody(status, code, message, randomUUID()));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +

@@ -210,10 +210,16 @@ export class OrdersController {
     for (const [name, value] of Object.entries(failure.headers ?? {})) void reply.header(name, value);
     void reply.status(failure.status);
     return {
-      ...errorBody(failure.status, failure.code, failure.message, activeTraceIds().trace_id ?? String(request.id), {
-        ...(failure.details ? { details: failure.details } : {}),
-        ...(failure.dependency ? { dependency: failure.dependency } : {}),
-      }),
+      ...errorBody(
+        failure.status,
+        failure.code,
+        failure.message,
+        activeTraceIds().trace_id ?? String(request.id),
+        {
+          ...(failure.details ? { details: failure.details } : {}),
+          ...(failure.dependency ? { dependency: failure.dependency } : {}),
+        },
+      ),
       order_id: order.id,
       order,
     };
