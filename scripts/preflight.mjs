@@ -15,13 +15,15 @@ export const TOOLS = {
   promtool: 'prometheus', // …and validate its configuration and rules
   envsubst: 'gettext-base', // renders the gateway template like the nginx image does
   ss: 'iproute2', // reads a listening socket's accept-queue size
+  ip: 'iproute2', // network namespaces: a caller from another address (libs/testing remote-peer.ts)
+  kubectl: 'kubectl', // renders the Kubernetes overlays (kubectl kustomize)
   wrk: 'wrk', // the benchmark's HTTP load
   pgbench: 'postgresql-client', // the benchmark's database reference (Debian: postgresql-client-common's wrapper)
 };
 
 /** What each command needs. */
 export const NEEDS = {
-  test: ['nginx', 'prometheus', 'promtool', 'envsubst', 'ss'],
+  test: ['nginx', 'prometheus', 'promtool', 'envsubst', 'ss', 'ip', 'kubectl'],
   bench: ['wrk', 'pgbench'],
 };
 
