@@ -40,7 +40,9 @@ const SERVICE_VARIABLE = {
   refresh: 2,
   includeAll: true,
   multi: true,
-  allValue: '.*',
+  // Grafana inserts a custom All value as it is. `.+`, not `.*`: Loki refuses a selector whose every matcher
+  // accepts the empty string ({service_name=~".*"}), and `.+` also leaves out series without the label.
+  allValue: '.+',
   current: { selected: true, text: ['All'], value: ['$__all'] },
   sort: 1,
 };
@@ -58,7 +60,7 @@ const ROUTE_VARIABLE = {
   refresh: 2,
   includeAll: true,
   multi: true,
-  allValue: '.*',
+  allValue: '.+',
   current: { selected: true, text: ['All'], value: ['$__all'] },
   sort: 1,
 };
