@@ -493,6 +493,31 @@ export const DASHBOARDS = {
             'Lines dropped because the stdout reader (log shipper) fell more than 16 MB behind: above 0, Loki is missing lines.',
         },
       ),
+      row('Synthetic traffic (load/traffic)'),
+      timeseries(
+        'Journeys per second',
+        [prom(`sum by (journey, result) (rate(traffic_journeys_total[${RATE}]))`, '{{journey}} {{result}}')],
+        {
+          unit: 'reqps',
+          stack: true,
+          description:
+            'What the traffic generator does (compose, or npm start -- --traffic): steer it on :8089 (POST /rate, /mix, /stop, /start).',
+        },
+      ),
+      timeseries(
+        'Journey failures by step',
+        [
+          prom(
+            `sum by (step, reason) (rate(traffic_journey_failures_total[${RATE}]))`,
+            '{{step}} {{reason}}',
+          ),
+        ],
+        {
+          unit: 'reqps',
+          description:
+            'A failed call fails its journey and is counted here, never retried: a fault shows up as a reason (PAYMENT_FAILED, CHAOS_INJECTED, TIMEOUT…).',
+        },
+      ),
       row('Logs'),
       logs('Warnings and errors', '{service_name=~"$service"} | json | level=~"warn|error"', {
         description: 'Expand a line: its trace_id links to the trace in Tempo.',
