@@ -34,7 +34,7 @@ type Dict = Record<string, unknown>;
 
 interface ComposeService {
   image?: string;
-  build?: { context?: string; dockerfile?: string; args?: Record<string, string> };
+  build?: { context?: string; dockerfile?: string; target?: string; args?: Record<string, string> };
   environment?: Record<string, string | number | boolean | null>;
   ports?: (string | Dict)[];
   volumes?: (string | Dict)[];
