@@ -439,10 +439,15 @@ describe('npm start (scripts/start.mjs)', () => {
       async () => {
         const body = (await request(`${traffic}/state`)).body as {
           running: boolean;
-          measured: { journeys_per_second: number; failed_per_second: number };
+          measured: { started_per_second: number; journeys_per_second: number; failed_per_second: number };
           target: string;
         };
-        return body.running && body.measured.journeys_per_second >= 5 && body;
+        return (
+          body.running &&
+          body.measured.started_per_second >= 5.4 &&
+          body.measured.journeys_per_second > 0 &&
+          body
+        );
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );

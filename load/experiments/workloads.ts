@@ -45,6 +45,8 @@ export type Call = (
 export interface WorkEnv {
   api: Api;
   sessions: Session[];
+  /** The password the sessions' users signed up with (default PASSWORD). */
+  password?: string;
 }
 
 export interface Work {
@@ -208,7 +210,7 @@ export function createWork(workload: Workload): Work {
         run: async (call, env) => {
           await call(OP.login, {
             url: env.api.login,
-            body: { username: pick(env.sessions).username, password: PASSWORD },
+            body: { username: pick(env.sessions).username, password: env.password ?? PASSWORD },
           });
         },
       };
@@ -217,12 +219,10 @@ export function createWork(workload: Workload): Work {
         firstOp: OP.signup,
         run: async (call, env) => {
           const username = `u_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
-          const signup = await call(OP.signup, {
-            url: env.api.signup,
-            body: { username, password: PASSWORD },
-          });
+          const password = env.password ?? PASSWORD;
+          const signup = await call(OP.signup, { url: env.api.signup, body: { username, password } });
           if (signup.status !== 201) return;
-          const login = await call(OP.login, { url: env.api.login, body: { username, password: PASSWORD } });
+          const login = await call(OP.login, { url: env.api.login, body: { username, password } });
           const token = (login.body as { access_token?: string } | undefined)?.access_token;
           if (login.status !== 200 || !token) return;
           // The pool stays bounded: a new user takes a random place once it is full.
@@ -254,7 +254,7 @@ export function createWork(workload: Workload): Work {
             const username = pick(env.sessions).username;
             await call(
               op,
-              { url: env.api.login, body: { username, password: `${PASSWORD}-wrong` } },
+              { url: env.api.login, body: { username, password: `${env.password ?? PASSWORD}-wrong` } },
               outcome,
             );
           }
@@ -272,19 +272,20 @@ export async function createSessions(
   api: Api,
   count: number,
   runId: string,
+  password = PASSWORD,
 ): Promise<Session[]> {
   const sessions: Session[] = [];
   const indexes = Array.from({ length: count }, (_, i) => i);
   const worker = async () => {
     for (let index = indexes.shift(); index !== undefined; index = indexes.shift()) {
       const username = `exp_${runId}_${index}`.slice(0, 32);
-      const signup = await http.send({ url: api.signup, body: { username, password: PASSWORD } });
+      const signup = await http.send({ url: api.signup, body: { username, password } });
       if (signup.status !== 201 && signup.status !== 409) {
         throw new Error(
           `signup ${username} → ${signup.status || signup.error} ${JSON.stringify(signup.body)}`,
         );
       }
-      const login = await http.send({ url: api.login, body: { username, password: PASSWORD } });
+      const login = await http.send({ url: api.login, body: { username, password } });
       const token = (login.body as { access_token?: string } | undefined)?.access_token;
       if (login.status !== 200 || !token) {
         throw new Error(`login ${username} → ${login.status || login.error} ${JSON.stringify(login.body)}`);

@@ -6,6 +6,7 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -16,7 +17,6 @@ import { apiOf, type Api, type Target } from '../experiments/target';
 import {
   BAD_INPUT,
   OP,
-  PASSWORD as SESSION_PASSWORD,
   createSessions,
   createWork,
   orderOf,
@@ -59,8 +59,16 @@ export interface TrafficState {
   rate: number;
   max_rate: number;
   mix: Mix;
-  /** Journeys finished per second over the last 5 s, and how many of them failed. */
-  measured: { journeys_per_second: number; failed_per_second: number; window_seconds: number };
+  /**
+   * Over the last 5 s: journeys started per second (the offered rate, dropped ones included), finished per second
+   * (lower than started while the system falls behind), and failed per second.
+   */
+  measured: {
+    started_per_second: number;
+    journeys_per_second: number;
+    failed_per_second: number;
+    window_seconds: number;
+  };
   in_flight: number;
   dropped: number;
   sessions: number;
@@ -78,6 +86,8 @@ export class TrafficGenerator {
   private readonly http: HttpClient;
   private readonly api: Api;
   private readonly env: WorkEnv;
+  /** The synthetic users' password: fresh for each run of the generator, never a constant. */
+  private readonly password = randomBytes(12).toString('base64url');
   private readonly works = new Map<Journey, Work>();
   private readonly engine: LoadGenerator;
   private readonly tracer = trace.getTracer('traffic-generator');
@@ -89,9 +99,10 @@ export class TrafficGenerator {
   private sessionTimer: NodeJS.Timeout | null = null;
   private stockCheck: Promise<void> | null = null;
   private stockResets = 0;
-  /** Finished journeys per second of the run clock: [second, finished, failed]. */
-  private readonly seconds: [number, number, number][] = [];
+  /** Journeys per second of the run clock: [second, started, finished, failed]. */
+  private readonly seconds: [number, number, number, number][] = [];
 
+  private readonly started: Counter<'journey'>;
   private readonly journeys: Counter<'journey' | 'result'>;
   private readonly failures: Counter<'journey' | 'step' | 'reason'>;
   private readonly requests: Counter<'step' | 'status_class'>;
@@ -102,14 +113,20 @@ export class TrafficGenerator {
   constructor(private readonly options: TrafficOptions) {
     this.http = new HttpClient(options.timeoutMs);
     this.api = apiOf(options.target);
-    this.env = { api: this.api, sessions: [] };
+    this.env = { api: this.api, sessions: [], password: this.password };
     this.mix = { ...(options.mix ?? DEFAULT_MIX) };
     this.rate = options.rate;
     this.engine = new LoadGenerator(
       () => performance.now(),
       {
-        run: (stream) => this.runJourney(stream as Journey),
+        run: (stream) => {
+          this.started.inc({ journey: stream });
+          this.count(1);
+          return this.runJourney(stream as Journey);
+        },
         drop: (stream) => {
+          this.started.inc({ journey: stream });
+          this.count(1);
           this.drops.inc({ journey: stream });
           this.journeys.inc({ journey: stream, result: 'dropped' });
         },
@@ -118,6 +135,12 @@ export class TrafficGenerator {
     );
 
     const registers = [this.registry];
+    this.started = new Counter({
+      name: 'traffic_journeys_started_total',
+      help: 'Journeys started on the open-model schedule (the offered load), dropped ones included',
+      labelNames: ['journey'],
+      registers,
+    });
     this.journeys = new Counter({
       name: 'traffic_journeys_total',
       help: 'Journeys finished, by journey and result (ok, failed, dropped: over the in-flight bound)',
@@ -179,7 +202,13 @@ export class TrafficGenerator {
     for (let attempt = 1; ; attempt += 1) {
       try {
         this.menus = await this.discoverMenus();
-        const sessions = await createSessions(this.http, this.api, this.options.sessions, `t${runId}`);
+        const sessions = await createSessions(
+          this.http,
+          this.api,
+          this.options.sessions,
+          `t${runId}`,
+          this.password,
+        );
         this.env.sessions.push(...sessions);
         break;
       } catch (error) {
@@ -219,15 +248,16 @@ export class TrafficGenerator {
     const now = Math.floor(performance.now() / 1000);
     // Whole seconds only: the current one is still filling.
     const window = this.seconds.filter(([second]) => second < now && second >= now - WINDOW_SECONDS);
-    const sum = (index: 1 | 2) => window.reduce((total, entry) => total + entry[index], 0);
+    const sum = (index: 1 | 2 | 3) => window.reduce((total, entry) => total + entry[index], 0);
     return {
       running: this.running,
       rate: this.rate,
       max_rate: this.options.maxRate,
       mix: { ...this.mix },
       measured: {
-        journeys_per_second: sum(1) / WINDOW_SECONDS,
-        failed_per_second: sum(2) / WINDOW_SECONDS,
+        started_per_second: sum(1) / WINDOW_SECONDS,
+        journeys_per_second: sum(2) / WINDOW_SECONDS,
+        failed_per_second: sum(3) / WINDOW_SECONDS,
         window_seconds: WINDOW_SECONDS,
       },
       in_flight: this.engine.inFlight,
@@ -326,22 +356,24 @@ export class TrafficGenerator {
           if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: 'a step failed' });
           span.end();
           this.journeys.inc({ journey, result: failed ? 'failed' : 'ok' });
-          this.countFinished(failed);
+          this.count(failed ? 3 : 2);
         }
       },
     );
   }
 
-  private countFinished(failed: boolean): void {
+  /** Counts a started (1), finished (2) or failed (3, also finished) journey in the current second. */
+  private count(what: 1 | 2 | 3): void {
     const second = Math.floor(performance.now() / 1000);
     let last = this.seconds[this.seconds.length - 1];
     if (!last || last[0] !== second) {
-      last = [second, 0, 0];
+      last = [second, 0, 0, 0];
       this.seconds.push(last);
       while (this.seconds.length > WINDOW_SECONDS + 2) this.seconds.shift();
     }
-    last[1] += 1;
-    if (failed) last[2] += 1;
+    if (what === 1) last[1] += 1;
+    else last[2] += 1;
+    if (what === 3) last[3] += 1;
   }
 
   /** Housekeeping calls are not journeys: no trace of their own. */
@@ -398,7 +430,7 @@ export class TrafficGenerator {
     for (const session of this.env.sessions) {
       const login = await this.quiet({
         url: this.api.login,
-        body: { username: session.username, password: SESSION_PASSWORD },
+        body: { username: session.username, password: this.password },
       });
       const token = (login.body as { access_token?: string } | undefined)?.access_token;
       if (login.status === 200 && token) session.token = token;

@@ -19,15 +19,27 @@ import { startTrafficProcess, sumOf, type TrafficProcess } from './traffic-proce
 const RATE = 20;
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** Journeys finished (ok or failed) per second over `seconds`, from the generator's own counter. */
-async function measuredRate(traffic: TrafficProcess, seconds: number): Promise<number> {
-  const finished = async () =>
-    sumOf(await traffic.metrics(), 'traffic_journeys_total', { result: /^(ok|failed)$/ });
-  const before = await finished();
-  const started = performance.now();
+/**
+ * Journeys per second over `seconds`, from the generator's own counters: started (the offered load, what the
+ * steering sets) and finished (ok or failed; lower than started while the services fall behind).
+ */
+async function measuredRates(traffic: TrafficProcess, seconds: number) {
+  const counts = async () => {
+    const metrics = await traffic.metrics();
+    return {
+      started: sumOf(metrics, 'traffic_journeys_started_total'),
+      finished: sumOf(metrics, 'traffic_journeys_total', { result: /^(ok|failed)$/ }),
+    };
+  };
+  const before = await counts();
+  const startedAt = performance.now();
   await sleep(seconds * 1000);
-  const after = await finished();
-  return (after - before) / ((performance.now() - started) / 1000);
+  const after = await counts();
+  const elapsed = (performance.now() - startedAt) / 1000;
+  return {
+    started: (after.started - before.started) / elapsed,
+    finished: (after.finished - before.finished) / elapsed,
+  };
 }
 
 describe('traffic generator against real services', () => {
@@ -76,6 +88,9 @@ describe('traffic generator against real services', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '200',
+      // One journey in four traced (the services follow the generator's decision): enough traces, less CPU.
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
     });
   });
 
@@ -88,9 +103,13 @@ describe('traffic generator against real services', () => {
 
   it('reaches its target rate within 10 %, every journey succeeding', async (t) => {
     await sleep(2000); // the first arrivals' latency (JIT, caches) settles
-    const rate = await measuredRate(traffic, 10);
-    t.diagnostic(`measured ${rate.toFixed(2)} journeys/s for a target of ${RATE}`);
-    expect(Math.abs(rate - RATE) / RATE).toBeLessThanOrEqual(0.1);
+    const rate = await measuredRates(traffic, 10);
+    t.diagnostic(
+      `started ${rate.started.toFixed(2)}, finished ${rate.finished.toFixed(2)} journeys/s for a target of ${RATE}`,
+    );
+    expect(Math.abs(rate.started - RATE) / RATE).toBeLessThanOrEqual(0.1);
+    // The services kept up (on a quiet machine finished ≈ started; 2 cores shared with other tests here).
+    expect(rate.finished / rate.started).toBeGreaterThanOrEqual(0.8);
     const metrics = await traffic.metrics();
     expect(sumOf(metrics, 'traffic_journey_failures_total')).toBe(0);
     expect(sumOf(metrics, 'traffic_arrivals_dropped_total')).toBe(0);
@@ -115,10 +134,12 @@ describe('traffic generator against real services', () => {
   });
 
   it('follows the steering within 5 s: rate, mix, stop and start', async (t) => {
-    expect((await traffic.post('/rate', { rate: 8 })).status).toBe(200);
+    // 30/s: each of the six journey streams keeps its own schedule, so a 4 s window may hold one arrival more or
+    // less per stream (±6); at 30/s that is within 5 %.
+    expect((await traffic.post('/rate', { rate: 30 })).status).toBe(200);
     await sleep(1000);
-    const slower = await measuredRate(traffic, 4); // measured from 1 s to 5 s after the change
-    expect(Math.abs(slower - 8) / 8).toBeLessThanOrEqual(0.15);
+    const faster = (await measuredRates(traffic, 4)).started; // from 1 s to 5 s after the change
+    expect(Math.abs(faster - 30) / 30).toBeLessThanOrEqual(0.1);
 
     const browseOnly = { browse: 1, order: 0, 'order-cancel': 0, login: 0, signup: 0, 'bad-input': 0 };
     expect((await traffic.post('/mix', { mix: browseOnly })).body.mix).toEqual(browseOnly);
@@ -135,7 +156,7 @@ describe('traffic generator against real services', () => {
     const stopped = await traffic.post('/stop');
     expect([stopped.status, stopped.body.running]).toEqual([200, false]);
     await sleep(1000);
-    expect(await measuredRate(traffic, 2)).toBe(0);
+    expect((await measuredRates(traffic, 2)).started).toBe(0);
     expect(sumOf(await traffic.metrics(), 'traffic_target_rate')).toBe(0);
 
     expect(
@@ -148,9 +169,9 @@ describe('traffic generator against real services', () => {
     expect((await traffic.post('/rate', { rate: RATE })).status).toBe(200);
     expect((await traffic.post('/start')).body).toMatchObject({ running: true, rate: RATE });
     await sleep(1000);
-    const resumed = await measuredRate(traffic, 4);
-    t.diagnostic(`after steering: ${slower.toFixed(2)}/s for 8, ${resumed.toFixed(2)}/s for ${RATE}`);
-    expect(Math.abs(resumed - RATE) / RATE).toBeLessThanOrEqual(0.15);
+    const resumed = (await measuredRates(traffic, 4)).started;
+    t.diagnostic(`after steering: ${faster.toFixed(2)}/s for 30, ${resumed.toFixed(2)}/s for ${RATE}`);
+    expect(Math.abs(resumed - RATE) / RATE).toBeLessThanOrEqual(0.1);
   });
 
   it('refuses bad steering with a 4xx in the common error shape, and changes nothing', async () => {
