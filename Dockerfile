@@ -37,6 +37,25 @@ RUN for dir in libs/* "services/${SERVICE}"; do \
     done \
   && find /out \( -name '*.d.ts' -o -name '*.d.ts.map' -o -name '*.tsbuildinfo' \) -delete
 
+# ---- traffic-generator: the synthetic users of load/traffic (docker-compose.yml, observability profile) -------
+# `docker build --target traffic-generator -t food-delivery/traffic-generator .` Runs from its TypeScript sources
+# with the repo's SWC hook, as `npm start -- --traffic` does (a dev tool: it needs the dev dependencies).
+FROM node:${NODE_VERSION}-bookworm-slim AS traffic-generator
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=manifests /src ./
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.base.json .swcrc ./
+COPY scripts/ts-register.cjs ./scripts/
+COPY libs ./libs
+COPY load/experiments ./load/experiments
+COPY load/traffic ./load/traffic
+USER node
+EXPOSE 8089
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.TRAFFIC_PORT || 8089) + '/health', { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--require", "./scripts/ts-register.cjs", "--require", "./load/traffic/instrumentation.ts", "--conditions=@food-delivery/source", "load/traffic/main.ts"]
+
 # ---- runtime: production dependencies of this one service, compiled code, non-root ---------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ARG SERVICE

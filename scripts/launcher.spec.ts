@@ -1,11 +1,11 @@
-// The pieces of `npm start` that are pure decisions: the restart backoff, --replicas, the local secrets.
+// The pieces of `npm start` that are pure decisions: the restart backoff, --replicas, --traffic, the local secrets.
 import { expect } from 'expect';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { loadLocalSecrets } from './local-secrets.mjs';
-import { parseReplicas, replicaPort } from './start.mjs';
+import { DEFAULT_TRAFFIC_RATE, parseReplicas, parseTraffic, replicaPort } from './start.mjs';
 import { nextRestartDelay, RESTART_POLICY } from './supervisor.mjs';
 
 describe('npm start: restart backoff', () => {
@@ -33,6 +33,30 @@ describe('npm start: --replicas', () => {
 
   it('gives replica k the port + 10 × (k − 1)', () => {
     expect([1, 2, 3].map((index) => replicaPort(8003, index))).toEqual([8003, 8013, 8023]);
+  });
+});
+
+describe('npm start: --traffic [rate]', () => {
+  it('is off unless asked for; alone it runs at the default rate; a rate may follow or be attached', () => {
+    expect(parseTraffic([])).toBeNull();
+    expect(parseTraffic(['--replicas', 'order=2'])).toBeNull();
+    expect(parseTraffic(['--traffic'])).toBe(DEFAULT_TRAFFIC_RATE);
+    expect(parseTraffic(['--traffic', '--replicas', 'order=2'])).toBe(DEFAULT_TRAFFIC_RATE);
+    expect(parseTraffic(['--traffic', '12'])).toBe(12);
+    expect(parseTraffic(['--traffic=2.5'])).toBe(2.5);
+    expect(parseTraffic(['--traffic', '0'])).toBe(0);
+  });
+
+  it('rejects what is not a rate of 0-200 journeys per second', () => {
+    for (const bad of [
+      ['--traffic', 'lots'],
+      ['--traffic=-1'],
+      ['--traffic=201'],
+      ['--traffic='],
+      ['--traffic=1e3'],
+    ]) {
+      expect(() => parseTraffic(bad)).toThrow(/expected a rate in journeys per second, 0-200/);
+    }
   });
 });
 

@@ -4,7 +4,8 @@
 // No Redis answering → services run with caching off. Every process is supervised (scripts/supervisor.mjs):
 // one that exits is started again with backoff. With nginx installed, the repository's gateway runs in front
 // on GATEWAY_PORT (8080). `--replicas order=2,restaurant=2` (or REPLICAS) runs more instances of a service, on
-// its port + 10, + 20… Secrets are generated once into .data/secrets.env. Ctrl-C stops everything cleanly.
+// its port + 10, + 20… `--traffic [rate]` adds the traffic generator (load/traffic), supervised too, steerable on
+// TRAFFIC_PORT (8089). Secrets are generated once into .data/secrets.env. Ctrl-C stops everything cleanly.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -206,6 +207,52 @@ function replicasArgument(argv) {
   return argv[index].includes('=') ? argv[index].slice('--replicas='.length) : argv[index + 1];
 }
 
+/** The rate `--traffic` runs at when none is given (journeys per second). */
+export const DEFAULT_TRAFFIC_RATE = 5;
+
+/**
+ * `--traffic [rate]` (or `--traffic=rate`): null when absent, else the generator's starting rate in journeys per
+ * second (0 starts it paused; at most 200, what its control API accepts).
+ */
+export function parseTraffic(argv) {
+  const index = argv.findIndex((arg) => arg === '--traffic' || arg.startsWith('--traffic='));
+  if (index === -1) return null;
+  const value = argv[index].includes('=')
+    ? argv[index].slice('--traffic='.length)
+    : /^[^-]/.test(argv[index + 1] ?? '-')
+      ? argv[index + 1]
+      : String(DEFAULT_TRAFFIC_RATE);
+  const rate = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || rate > 200)
+    throw new Error(
+      `--traffic ${value}: expected a rate in journeys per second, 0-200 (default ${DEFAULT_TRAFFIC_RATE})`,
+    );
+  return rate;
+}
+
+/**
+ * The traffic generator (load/traffic) from its TypeScript sources, with its tracing preload, as a supervised
+ * process like the services.
+ */
+function spawnTraffic(trafficEnv) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--require',
+      join(root, 'scripts', 'ts-register.cjs'),
+      '--require',
+      join(root, 'load', 'traffic', 'instrumentation.ts'),
+      '--conditions=@food-delivery/source',
+      '--enable-source-maps',
+      join(root, 'load', 'traffic', 'main.ts'),
+    ],
+    { cwd: root, env: trafficEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  relay(child.stdout, 'traffic');
+  relay(child.stderr, 'traffic');
+  return child;
+}
+
 /** Replica k (1-based) listens on the service's port + 10 × (k − 1): order 8003, 8013, 8023… */
 export const replicaPort = (basePort, index) => basePort + 10 * (index - 1);
 
@@ -305,6 +352,7 @@ async function main() {
   if (nodeProblem?.fatal) throw new Error(nodeProblem.message);
   if (nodeProblem) say(nodeProblem.message);
   const replicas = parseReplicas(replicasArgument(process.argv.slice(2)));
+  const trafficRate = parseTraffic(process.argv.slice(2));
 
   if (env.SKIP_BUILD !== '1') {
     say('building (tsc -b)…');
@@ -459,6 +507,33 @@ async function main() {
   }
   if (stopping) return;
 
+  let trafficUrl = null;
+  if (trafficRate !== null) {
+    const trafficPort = Number(env.TRAFFIC_PORT ?? 8089);
+    const trafficEnv = {
+      ...env,
+      TRAFFIC_RATE: String(trafficRate),
+      TRAFFIC_PORT: String(trafficPort),
+      TRAFFIC_HOST: '127.0.0.1',
+      // Journeys through the gateway when it runs (the public API, as users call it), else to the services.
+      ...(gatewayUrl ? { TRAFFIC_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` } : {}),
+      USER_SERVICE_URL: `http://127.0.0.1:${userPort}`,
+      RESTAURANT_SERVICE_URL: `http://127.0.0.1:${restaurantPort}`,
+      ORDER_SERVICE_URL: `http://127.0.0.1:${portsOf('order')[0] ?? Number(env.ORDER_SERVICE_PORT ?? 8003)}`,
+    };
+    delete trafficEnv.OTEL_SERVICE_NAME;
+    const unit = supervisor.add({
+      service: 'traffic-generator',
+      instance: 'traffic-generator-1',
+      port: trafficPort,
+      spawn: () => spawnTraffic(trafficEnv),
+      probe: () => answers(`http://127.0.0.1:${trafficPort}/health`),
+    });
+    if (await supervisor.start(unit, 30_000)) trafficUrl = `http://127.0.0.1:${trafficPort}`;
+    else say(`the traffic generator did not answer on :${trafficPort}; still supervised`);
+  }
+  if (stopping) return;
+
   process.stdout.write('\nfood-delivery is up:\n');
   for (const replica of instances.flatMap((entry) => entry.replicas)) {
     const url = `http://localhost:${replica.port}`;
@@ -471,6 +546,10 @@ async function main() {
   if (statusServer)
     process.stdout.write(
       `  ${'launcher'.padEnd(22)} http://127.0.0.1:${statusPort}/status   metrics /metrics (launcher_restarts_total)\n`,
+    );
+  if (trafficUrl)
+    process.stdout.write(
+      `  ${'traffic-generator'.padEnd(22)} ${trafficUrl}/state   ${trafficRate} journeys/s; steer: curl -X POST ${trafficUrl}/rate -H "Content-Type: application/json" -d '{"rate": 20}' (/mix, /stop, /start; metrics /metrics)\n`,
     );
   const entry = gatewayUrl ?? `http://localhost:${userPort}`;
   process.stdout.write(

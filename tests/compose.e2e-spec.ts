@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { gatewayVariables, upstreamServers } from '../gateway/render.mjs';
 import { COMPOSE_SECRETS, generateComposeSecrets } from '../scripts/secrets-env.mjs';
 import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../scripts/service-runtime.mjs';
+import { trafficEnv } from '../load/traffic/env';
 import {
   ROOT,
   SERVICES,
@@ -33,7 +34,7 @@ type Dict = Record<string, unknown>;
 
 interface ComposeService {
   image?: string;
-  build?: { context?: string; dockerfile?: string; args?: Record<string, string> };
+  build?: { context?: string; dockerfile?: string; target?: string; args?: Record<string, string> };
   environment?: Record<string, string | number | boolean | null>;
   ports?: (string | Dict)[];
   volumes?: (string | Dict)[];
@@ -175,9 +176,13 @@ describe('docker-compose.yml', () => {
     expect(replicasOf('user').length).toBeGreaterThanOrEqual(1);
     expect(replicasOf('restaurant').length).toBeGreaterThanOrEqual(2);
     expect(replicasOf('order').length).toBeGreaterThanOrEqual(2);
-    // The app starts without any profile; only the observability stack is behind one.
+    // The app starts without any profile; only the observability stack (and the traffic that feeds it) is
+    // behind one.
     for (const [name, service] of Object.entries(services))
-      expect([name, service.profiles]).toEqual([name, undefined]);
+      expect([name, service.profiles]).toEqual([
+        name,
+        name === 'traffic-generator' ? ['observability'] : undefined,
+      ]);
   });
 
   it('needs nothing created by hand: no external network or volume, bind mounts that exist', () => {
@@ -202,6 +207,11 @@ describe('docker-compose.yml', () => {
   it('pins the third-party images and builds the services from the Dockerfile with their SERVICE and PORT', () => {
     for (const [name, service] of Object.entries(services)) {
       const app = builtService(service);
+      if (service.build?.target === 'traffic-generator') {
+        expect(service.build).toEqual({ context: '.', target: 'traffic-generator' });
+        expect(service.image).toBe('food-delivery/traffic-generator:dev');
+        continue;
+      }
       if (!app) {
         expect([name, service.image, isPinnedImage(service.image ?? '')]).toEqual([
           name,
@@ -441,6 +451,65 @@ describe('docker-compose.yml: the observability profile', () => {
     expect(compose.include).toEqual([{ path: 'infra/docker-compose.yml' }]);
   });
 
+  it('brings the traffic generator: through the gateway, stock reset with the admin key, steerable on loopback', () => {
+    const traffic = services['traffic-generator'];
+    const env = environment(traffic);
+    // Its own env class accepts what compose passes.
+    const parsed = trafficEnv(env);
+    expect([parsed.TRAFFIC_HOST, parsed.TRAFFIC_PORT, parsed.TRAFFIC_RATE]).toEqual(['0.0.0.0', 8089, 5]);
+    expect(publishedPorts(traffic)).toEqual([{ host: 8089, container: 8089 }]);
+    expect(traffic.ports).toEqual(['127.0.0.1:8089:8089']);
+    // Journeys go to the gateway's public API; the stock reset (never routed by the gateway) to the restaurant.
+    const names = dnsNames(compose);
+    expect(names.get(new URL(env.TRAFFIC_GATEWAY_URL).hostname)).toEqual(['gateway']);
+    expect(dependsOn(traffic)).toEqual({ gateway: { condition: 'service_healthy' } });
+    for (const app of SERVICES) {
+      const url = env[`${app.toUpperCase()}_SERVICE_URL`];
+      const { host, port } = hostAndPort(url);
+      expect([url, port, [...(names.get(host) ?? [])].sort()]).toEqual([
+        url,
+        defaultPort(app),
+        replicasOf(app).sort(),
+      ]);
+    }
+    expect(env.TRAFFIC_ADMIN_KEY).toBe(environment(services[replicasOf('restaurant')[0]]).ADMIN_API_KEY);
+    const { RESTAURANT_ADMIN_API_KEY: _missing, ...rest } = composeSecrets;
+    expect(() => loadCompose(join(ROOT, 'docker-compose.yml'), rest)).toThrow(
+      'required variable RESTAURANT_ADMIN_API_KEY',
+    );
+    // Traces exported where the services export theirs, under its own service.name.
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(environment(services.user).OTEL_EXPORTER_OTLP_ENDPOINT);
+    expect(env.OTEL_SERVICE_NAME).toBeUndefined();
+    expect(healthcheckCommand(traffic).join(' ')).toContain('http://127.0.0.1:8089/health');
+  });
+
+  it('builds the traffic generator from its Dockerfile stage, run as `npm start -- --traffic` runs it', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
+    const stage = dockerfile.split(/^FROM /m).find((text) => /^\S+ AS traffic-generator\n/.test(text));
+    expect(stage).toBeDefined();
+    const cmd = /^CMD (.+)$/m.exec(stage!)?.[1];
+    expect(JSON.parse(cmd!)).toEqual([
+      'node',
+      '--require',
+      './scripts/ts-register.cjs',
+      '--require',
+      './load/traffic/instrumentation.ts',
+      '--conditions=@food-delivery/source',
+      'load/traffic/main.ts',
+    ]);
+    expect(stage).toMatch(/^USER node$/m);
+    // What it copies is in the build context (re-included by .dockerignore) and exists.
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
+    for (const [, source] of stage!.matchAll(/^COPY (?!--from)(\S+)/gm)) {
+      expect([source, existsSync(join(ROOT, source))]).toEqual([source, true]);
+    }
+    expect(ignored).toEqual(
+      expect.arrayContaining(['!load/experiments', '!load/traffic', '!scripts/ts-register.cjs']),
+    );
+    // The services' image stays the last (default) stage.
+    expect(dockerfile.split(/^FROM /m).pop()).toMatch(/^\S+ AS runtime\n/);
+  });
+
   it(
     'puts every included service behind the observability profile, with Grafana 3000, Prometheus 9090, Tempo 3200',
     { skip: existsSync(infraPath) ? false : 'infra/docker-compose.yml is not there yet (issue 6)' },
@@ -523,7 +592,7 @@ describe('Dockerfile', () => {
     const nodeVersion = /^ARG NODE_VERSION=(\S+)$/m.exec(dockerfile)?.[1];
     expect(nodeVersion).toMatch(/^22\.\d+\.\d+$/);
     for (const from of lines.filter((line) => line.startsWith('FROM '))) {
-      expect(from).toMatch(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim AS \w+$/);
+      expect(from).toMatch(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim AS [\w-]+$/);
     }
     expect(runtime).toMatch(/^node:\$\{NODE_VERSION\}-bookworm-slim AS runtime/);
     expect(instruction(runtime, 'USER')).toEqual(['node']);

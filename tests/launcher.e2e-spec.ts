@@ -386,4 +386,85 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(all.filter(alive)).toEqual([]);
     expect(run.output()).not.toContain('started again (restart 4');
   });
+
+  it('--traffic runs the traffic generator, supervised, through the gateway, and steerable', async () => {
+    const ports = {
+      user: await freePort(),
+      restaurant: await freePort(),
+      order: await freePort(),
+      gateway: await freePort(),
+      launcher: await freePort(),
+      traffic: await freePort(),
+    };
+    const database = `fdtest_launcher_traffic_${process.pid}`;
+    cleanups.push(() => dropDatabase(database));
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${database}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'fd-launcher-'));
+    cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
+    const redis = createTestRedisNamespace('launcher-traffic');
+    cleanups.push(() => redis.cleanup());
+    const run = launch(
+      {
+        DATABASE_URL: url.toString(),
+        FD_DATA_DIR: dataDir,
+        REDIS_KEY_PREFIX: redis.prefix,
+        LOG_LEVEL: 'warn',
+        USER_SERVICE_PORT: String(ports.user),
+        RESTAURANT_SERVICE_PORT: String(ports.restaurant),
+        ORDER_SERVICE_PORT: String(ports.order),
+        GATEWAY_PORT: String(ports.gateway),
+        LAUNCHER_PORT: String(ports.launcher),
+        TRAFFIC_PORT: String(ports.traffic),
+      },
+      ['--traffic', '6'],
+    );
+    cleanups.push(() => run.stop());
+    await waitFor('the launcher to report ready', () => run.output().includes('[start] ready'), {
+      timeoutMs: 150_000,
+      intervalMs: 200,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${run.output()}`);
+    });
+    const traffic = `http://127.0.0.1:${ports.traffic}`;
+    expect(run.output()).toContain(`traffic-generator      ${traffic}/state`);
+    const instances = (await request(`http://127.0.0.1:${ports.launcher}/status`)).body
+      .instances as LauncherInstance[];
+    for (const entry of instances) if (entry.pid) run.started.add(entry.pid);
+    expect(instances.map((entry) => entry.instance)).toContain('traffic-generator-1');
+
+    // Journeys run at the asked rate, through the gateway's public routes, and succeed.
+    const state = await waitFor(
+      'journeys at about 6 per second',
+      async () => {
+        const body = (await request(`${traffic}/state`)).body as {
+          running: boolean;
+          measured: { started_per_second: number; journeys_per_second: number; failed_per_second: number };
+          target: string;
+        };
+        return (
+          body.running &&
+          body.measured.started_per_second >= 5.4 &&
+          body.measured.journeys_per_second > 0 &&
+          body
+        );
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(state.target).toBe(`http://127.0.0.1:${ports.gateway}`);
+    expect(state.measured.failed_per_second).toBe(0);
+    const viaGateway = readFileSync(join(dataDir, 'gateway', 'access.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { uri: string })
+      .filter((entry) => entry.uri.startsWith('/api/'));
+    expect(viaGateway.length).toBeGreaterThan(10);
+
+    const steered = await request(`${traffic}/stop`, { method: 'POST' });
+    expect(steered.body).toMatchObject({ running: false });
+
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(instances.map((entry) => entry.pid!).filter(alive)).toEqual([]);
+  });
 });

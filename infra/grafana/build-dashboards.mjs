@@ -40,7 +40,9 @@ const SERVICE_VARIABLE = {
   refresh: 2,
   includeAll: true,
   multi: true,
-  allValue: '.*',
+  // Grafana inserts a custom All value as it is. `.+`, not `.*`: Loki refuses a selector whose every matcher
+  // accepts the empty string ({service_name=~".*"}), and `.+` also leaves out series without the label.
+  allValue: '.+',
   current: { selected: true, text: ['All'], value: ['$__all'] },
   sort: 1,
 };
@@ -58,7 +60,7 @@ const ROUTE_VARIABLE = {
   refresh: 2,
   includeAll: true,
   multi: true,
-  allValue: '.*',
+  allValue: '.+',
   current: { selected: true, text: ['All'], value: ['$__all'] },
   sort: 1,
 };
@@ -493,6 +495,31 @@ export const DASHBOARDS = {
           w: 24,
           description:
             'Lines dropped because the stdout reader (log shipper) fell more than 16 MB behind: above 0, Loki is missing lines.',
+        },
+      ),
+      row('Synthetic traffic (load/traffic)'),
+      timeseries(
+        'Journeys per second',
+        [prom(`sum by (journey, result) (rate(traffic_journeys_total[${RATE}]))`, '{{journey}} {{result}}')],
+        {
+          unit: 'reqps',
+          stack: true,
+          description:
+            'What the traffic generator does (compose, or npm start -- --traffic): steer it on :8089 (POST /rate, /mix, /stop, /start).',
+        },
+      ),
+      timeseries(
+        'Journey failures by step',
+        [
+          prom(
+            `sum by (step, reason) (rate(traffic_journey_failures_total[${RATE}]))`,
+            '{{step}} {{reason}}',
+          ),
+        ],
+        {
+          unit: 'reqps',
+          description:
+            'A failed call fails its journey and is counted here, never retried: a fault shows up as a reason (PAYMENT_FAILED, CHAOS_INJECTED, TIMEOUT…).',
         },
       ),
       row('Logs'),

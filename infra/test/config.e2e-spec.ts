@@ -70,6 +70,20 @@ describe('observability stack configuration', () => {
         expect.arrayContaining(['--web.enable-remote-write-receiver', '--enable-feature=exemplar-storage']),
       );
     });
+
+    it('health-checks on 127.0.0.1 (Prometheus listens on IPv4 only; localhost may resolve to ::1)', () => {
+      for (const [name, service] of Object.entries<any>(compose.services)) {
+        const probe = JSON.stringify(service.healthcheck?.test ?? []);
+        expect([name, probe]).toEqual([name, expect.not.stringMatching(/localhost/)]);
+      }
+      expect(compose.services.prometheus.healthcheck.test).toContain('http://127.0.0.1:9090/-/ready');
+    });
+
+    it("gives Alloy the compose project's name, which its log discovery filters on", () => {
+      expect(compose.services.alloy.environment.COMPOSE_PROJECT).toBe(
+        '${COMPOSE_PROJECT_NAME:-food-delivery}',
+      );
+    });
   });
 
   describe('Prometheus', () => {
@@ -134,6 +148,11 @@ describe('observability stack configuration', () => {
         expect(depth).toBeGreaterThanOrEqual(0);
       }
       expect(depth).toBe(0);
+      // Docker discovery lists every container of the host: only this compose project's go to Loki.
+      const discovery = /discovery\.docker "containers" \{[\s\S]*?\n\}/.exec(alloy)?.[0] ?? '';
+      expect(discovery.replace(/\s+/g, ' ')).toContain(
+        'filter { name = "label" values = ["com.docker.compose.project=" + sys.env("COMPOSE_PROJECT")] }',
+      );
       for (const expected of [
         'endpoint = "0.0.0.0:4317"',
         'endpoint = "0.0.0.0:4318"',
@@ -168,9 +187,10 @@ describe('observability stack configuration', () => {
 
     it('links every signal: exemplar → trace, trace → logs/metrics/service map, log trace_id → trace', () => {
       const prometheus = byUid.prometheus.jsonData;
-      // The services label their exemplars `trace_id` (see libs/observability).
+      // The services label their exemplars `trace_id` (see libs/observability); Tempo's span metrics `traceID`.
       expect(prometheus.exemplarTraceIdDestinations).toEqual([
         expect.objectContaining({ name: 'trace_id', datasourceUid: 'tempo' }),
+        expect.objectContaining({ name: 'traceID', datasourceUid: 'tempo' }),
       ]);
       const tempo = byUid.tempo.jsonData;
       expect(tempo.tracesToLogsV2).toMatchObject({

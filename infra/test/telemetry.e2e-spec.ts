@@ -21,7 +21,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
 import { register } from 'prom-client';
+import { TrafficGenerator } from '../../load/traffic/generator';
 import { exportedNames, metricNames, parseExposition, type Sample } from './promql';
 
 const INFRA = join(__dirname, '..');
@@ -483,6 +485,24 @@ describe('telemetry of real service processes', () => {
       }
       // The shared libraries' metrics the order service exports (http-client, loaded above).
       for (const name of exportedNames(await register.metrics())) known.add(name);
+      // The traffic generator's own metrics (load/traffic), on the service overview's synthetic traffic row.
+      const traffic = new TrafficGenerator({
+        target: {
+          mode: 'direct',
+          baseUrl: order.url,
+          services: { user: user.url, restaurant: restaurant.url, order: order.url },
+        },
+        rate: 0,
+        maxRate: 1,
+        sessions: 1,
+        maxSessions: 1,
+        maxInFlight: 1,
+        timeoutMs: 1000,
+        stock: { low: 0, refill: 1, checkMs: 1000 },
+        logger: pino({ level: 'silent' }),
+      });
+      for (const name of exportedNames(await traffic.registry.metrics())) known.add(name);
+      await traffic.close();
       // The order service's own metrics, as declared for the order saga dashboard, must be what it exports.
       const contract = JSON.parse(readFileSync(join(INFRA, 'grafana', 'order-metrics.json'), 'utf8')) as {
         metrics: { name: string; type: string; labels: string[]; shared?: boolean }[];

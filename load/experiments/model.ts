@@ -84,8 +84,8 @@ export const INSTANT_PROBES: readonly ProbeType[] = ['audit', 'stock-restored', 
 export type Workload =
   /** POST /orders on a random menu of the list (Idempotency-Key on every order). */
   | { type: 'order'; menus: number[]; quantity?: number }
-  /** Spec scenario 5: GET /menus → POST /orders → GET /orders/{id}. */
-  | { type: 'order-flow'; menus: number[] }
+  /** Spec scenario 5: GET /menus → POST /orders → GET /orders/{id}; `maxItems` (default 1) distinct menus per order. */
+  | { type: 'order-flow'; menus: number[]; maxItems?: number }
   /** Spec scenario 3: POST /orders → cancel (200) → cancel again (409, nothing restored twice). */
   | { type: 'cancel-reorder'; menus: number[]; quantity?: number }
   /** GET /menus and GET /menus/{id} (X-Cache). */
@@ -93,7 +93,11 @@ export type Workload =
   /** GET /orders/{id} over a pool of orders placed before the run (X-Cache). */
   | { type: 'read-order'; pool: number; menus: number[] }
   /** POST /login of a pool user. */
-  | { type: 'login' };
+  | { type: 'login' }
+  /** POST /signup of a new user, then POST /login; the session joins the pool (at most `maxSessions`). */
+  | { type: 'signup'; maxSessions: number }
+  /** One malformed or unauthorised call that must get its 4xx (never a 500): see BAD_INPUT. */
+  | { type: 'bad-input' };
 
 export interface LoadStream {
   name: string;
@@ -257,7 +261,16 @@ const PROCESSES: readonly ProcessName[] = [
   'redis',
   'gateway',
 ];
-const WORKLOADS = ['order', 'order-flow', 'cancel-reorder', 'read-menus', 'read-order', 'login'];
+const WORKLOADS = [
+  'order',
+  'order-flow',
+  'cancel-reorder',
+  'read-menus',
+  'read-order',
+  'login',
+  'signup',
+  'bad-input',
+];
 const PROBES = [
   'latency',
   'error-rate',

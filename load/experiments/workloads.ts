@@ -12,11 +12,23 @@ export const OP = {
   menus: 'GET /menus',
   menu: 'GET /menus/:id',
   login: 'POST /login',
+  signup: 'POST /signup',
+  badOrder: 'POST /orders (invalid)',
+  missingMenu: 'GET /menus/:id (missing)',
+  wrongPassword: 'POST /login (wrong password)',
 } as const;
+
+/** The calls a `bad-input` arrival picks from, with the status the spec promises for each. */
+export const BAD_INPUT: Readonly<Record<string, number>> = {
+  [OP.badOrder]: 400,
+  [OP.missingMenu]: 404,
+  [OP.wrongPassword]: 401,
+};
 
 export const ADDRESS = '서울시 강남구 123-45';
 export const PHONE = '010-1234-5678';
-const PASSWORD = 'experiment-pass';
+/** The synthetic users' password: they hold nothing but synthetic orders. */
+export const PASSWORD = 'experiment-pass';
 
 export interface Session {
   username: string;
@@ -33,6 +45,8 @@ export type Call = (
 export interface WorkEnv {
   api: Api;
   sessions: Session[];
+  /** The password the sessions' users signed up with (default PASSWORD). */
+  password?: string;
 }
 
 export interface Work {
@@ -45,11 +59,20 @@ export interface Work {
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
 
-const orderBody = (menuId: number, quantity: number) => ({
-  items: [{ menu_id: menuId, quantity }],
+const orderBody = (menuIds: number | number[], quantity: number) => ({
+  items: (Array.isArray(menuIds) ? menuIds : [menuIds]).map((menuId) => ({ menu_id: menuId, quantity })),
   address: ADDRESS,
   phone: PHONE,
 });
+
+/** `count` distinct menus of the list (fewer if the list is shorter). */
+function pickSome(menus: readonly number[], count: number): number[] {
+  const pool = [...new Set(menus)];
+  const picked: number[] = [];
+  while (picked.length < count && pool.length > 0)
+    picked.push(...pool.splice(Math.floor(Math.random() * pool.length), 1));
+  return picked;
+}
 
 interface OrderLike {
   id?: number;
@@ -75,14 +98,21 @@ export function orderOutcome(answer: HttpAnswer): string {
 
 const cacheOutcome = (answer: HttpAnswer) => answer.headers['x-cache'] ?? '';
 
-async function placeOrder(call: Call, env: WorkEnv, session: Session, menus: number[], quantity: number) {
+async function placeOrder(
+  call: Call,
+  env: WorkEnv,
+  session: Session,
+  menus: number[],
+  quantity: number,
+  items = 1,
+) {
   return call(
     OP.order,
     {
       url: env.api.orders,
       token: session.token,
       headers: { 'idempotency-key': randomUUID() },
-      body: orderBody(pick(menus), quantity),
+      body: orderBody(items > 1 ? pickSome(menus, items) : pick(menus), quantity),
     },
     orderOutcome,
   );
@@ -109,7 +139,15 @@ export function createWork(workload: Workload): Work {
                 .filter((menu) => menu.available !== false && workload.menus.includes(menu.id))
                 .map((menu) => menu.id)
             : [];
-          const order = await placeOrder(call, env, session, listed.length ? listed : workload.menus, 1);
+          const items = 1 + Math.floor(Math.random() * Math.max(1, workload.maxItems ?? 1));
+          const order = await placeOrder(
+            call,
+            env,
+            session,
+            listed.length ? listed : workload.menus,
+            1,
+            items,
+          );
           const id = orderOf(order)?.id;
           if (order.status === 201 && id) {
             await call(OP.readOrder, { url: env.api.order(id), token: session.token }, cacheOutcome);
@@ -172,8 +210,54 @@ export function createWork(workload: Workload): Work {
         run: async (call, env) => {
           await call(OP.login, {
             url: env.api.login,
-            body: { username: pick(env.sessions).username, password: PASSWORD },
+            body: { username: pick(env.sessions).username, password: env.password ?? PASSWORD },
           });
+        },
+      };
+    case 'signup':
+      return {
+        firstOp: OP.signup,
+        run: async (call, env) => {
+          const username = `u_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+          const password = env.password ?? PASSWORD;
+          const signup = await call(OP.signup, { url: env.api.signup, body: { username, password } });
+          if (signup.status !== 201) return;
+          const login = await call(OP.login, { url: env.api.login, body: { username, password } });
+          const token = (login.body as { access_token?: string } | undefined)?.access_token;
+          if (login.status !== 200 || !token) return;
+          // The pool stays bounded: a new user takes a random place once it is full.
+          if (env.sessions.length < workload.maxSessions) env.sessions.push({ username, token });
+          else env.sessions[Math.floor(Math.random() * env.sessions.length)] = { username, token };
+        },
+      };
+    case 'bad-input':
+      return {
+        firstOp: OP.badOrder,
+        run: async (call, env) => {
+          const op = pick(Object.keys(BAD_INPUT));
+          const outcome = (answer: HttpAnswer) => bodyCode(answer.body) || `HTTP_${answer.status}`;
+          if (op === OP.badOrder) {
+            const session = pick(env.sessions);
+            await call(
+              op,
+              {
+                url: env.api.orders,
+                token: session.token,
+                headers: { 'idempotency-key': randomUUID() },
+                body: { items: [{ menu_id: 1, quantity: 0 }], address: '', phone: 'not a phone' },
+              },
+              outcome,
+            );
+          } else if (op === OP.missingMenu) {
+            await call(op, { url: env.api.menu(987_654_321) }, outcome);
+          } else {
+            const username = pick(env.sessions).username;
+            await call(
+              op,
+              { url: env.api.login, body: { username, password: `${env.password ?? PASSWORD}-wrong` } },
+              outcome,
+            );
+          }
         },
       };
   }
@@ -188,19 +272,20 @@ export async function createSessions(
   api: Api,
   count: number,
   runId: string,
+  password = PASSWORD,
 ): Promise<Session[]> {
   const sessions: Session[] = [];
   const indexes = Array.from({ length: count }, (_, i) => i);
   const worker = async () => {
     for (let index = indexes.shift(); index !== undefined; index = indexes.shift()) {
       const username = `exp_${runId}_${index}`.slice(0, 32);
-      const signup = await http.send({ url: api.signup, body: { username, password: PASSWORD } });
+      const signup = await http.send({ url: api.signup, body: { username, password } });
       if (signup.status !== 201 && signup.status !== 409) {
         throw new Error(
           `signup ${username} → ${signup.status || signup.error} ${JSON.stringify(signup.body)}`,
         );
       }
-      const login = await http.send({ url: api.login, body: { username, password: PASSWORD } });
+      const login = await http.send({ url: api.login, body: { username, password } });
       const token = (login.body as { access_token?: string } | undefined)?.access_token;
       if (login.status !== 200 || !token) {
         throw new Error(`login ${username} → ${login.status || login.error} ${JSON.stringify(login.body)}`);

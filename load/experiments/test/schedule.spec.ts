@@ -104,7 +104,7 @@ describe('definition checks', () => {
       'title: required',
       'phases: before, during and after must be positive numbers of seconds',
       'load.streams[0].rate: a number ≥ 0 or {before, during, after}',
-      'load.streams[0].work.type: one of order, order-flow, cancel-reorder, read-menus, read-order, login',
+      'load.streams[0].work.type: one of order, order-flow, cancel-reorder, read-menus, read-order, login, signup, bad-input',
       'hypothesis.probes[0].percentile: (0, 100]',
       'hypothesis.probes[0]: maxMs or minMs',
       'method[0].fault.service: user, restaurant, order',

@@ -1,0 +1,75 @@
+// Every dashboard query as Grafana sends it on a first page load (every variable on "All"): the PromQL parses with
+// Prometheus' own grammar, the LogQL with Grafana's, and each LogQL stream selector passes Loki's empty-matcher rule.
+import { expect } from 'expect';
+import { describe, it } from 'node:test';
+import {
+  dashboardQueries,
+  logqlSelectors,
+  logqlSyntaxErrors,
+  lokiSelectorProblem,
+  promqlSyntaxErrors,
+  substituteAll,
+  variableSelectors,
+} from './dashboard-queries';
+
+const queries = dashboardQueries();
+const named = (query: { dashboard: string; panel: string; expr: string }) =>
+  `${query.dashboard} / ${query.panel}: ${query.expr}`;
+
+describe('dashboard queries, as Grafana sends them with "All" selected', () => {
+  it('finds the queries of all five dashboards, and no variable is left unsubstituted', () => {
+    expect(new Set(queries.map((query) => query.dashboard)).size).toBe(5);
+    expect(queries.filter((query) => query.language === 'promql').length).toBeGreaterThan(50);
+    expect(queries.filter((query) => query.language === 'logql').length).toBe(3);
+    for (const query of queries) expect([named(query), /\$/.test(query.expr)]).toEqual([named(query), false]);
+  });
+
+  it('substitutes a custom All value verbatim, as Grafana does', () => {
+    const variables = [{ name: 'service', includeAll: true, allValue: '.+' }];
+    expect(substituteAll('{service_name=~"$service"} [$__rate_interval]', variables)).toBe(
+      '{service_name=~".+"} [1m]',
+    );
+    expect(substituteAll('x{a=~"${service}"}', variables)).toBe('x{a=~".+"}');
+  });
+
+  it('every PromQL query parses with the Prometheus grammar (@prometheus-io/lezer-promql)', () => {
+    for (const query of queries.filter((candidate) => candidate.language === 'promql')) {
+      expect([named(query), promqlSyntaxErrors(query.expr)]).toEqual([named(query), []]);
+    }
+    for (const { dashboard, variable, selector } of variableSelectors()) {
+      expect([dashboard, variable, promqlSyntaxErrors(selector)]).toEqual([dashboard, variable, []]);
+    }
+  });
+
+  it('every LogQL query parses with Grafana’s LogQL grammar (@grafana/lezer-logql)', () => {
+    for (const query of queries.filter((candidate) => candidate.language === 'logql')) {
+      expect([named(query), logqlSyntaxErrors(query.expr)]).toEqual([named(query), []]);
+    }
+  });
+
+  it('every LogQL stream selector has a matcher that does not accept the empty string (Loki’s rule)', () => {
+    for (const query of queries.filter((candidate) => candidate.language === 'logql')) {
+      const selectors = logqlSelectors(query.expr);
+      expect([named(query), selectors.length > 0]).toEqual([named(query), true]);
+      for (const matchers of selectors) {
+        expect([named(query), lokiSelectorProblem(matchers)]).toEqual([named(query), null]);
+      }
+    }
+  });
+
+  it('the checks catch what Loki and the grammars refuse (the old `.*` All value among them)', () => {
+    expect(
+      lokiSelectorProblem(logqlSelectors('{service_name=~".*"} | json | level=~"warn|error"')[0]),
+    ).toMatch(/empty-compatible/);
+    expect(lokiSelectorProblem(logqlSelectors('{a=~".*", b!="x"}')[0])).not.toBeNull();
+    expect(lokiSelectorProblem(logqlSelectors('{a=""}')[0])).not.toBeNull();
+    expect(lokiSelectorProblem(logqlSelectors('{a=~"x|"}')[0])).not.toBeNull();
+    expect(lokiSelectorProblem(logqlSelectors('{a=~".+"} |= "x"')[0])).toBeNull();
+    expect(lokiSelectorProblem(logqlSelectors('{a="order-service", b=~".*"}')[0])).toBeNull();
+    // A label filter in the pipeline is not a stream selector.
+    expect(logqlSelectors('{a="x"} | json | level=~".*"')).toEqual([[{ label: 'a', op: '=', value: 'x' }]]);
+    expect(logqlSyntaxErrors('{service_name=~".+"} | json | level=~')).not.toEqual([]);
+    expect(promqlSyntaxErrors('sum by (service (rate(x[1m]))')).not.toEqual([]);
+    expect(promqlSyntaxErrors('rate(x[$__rate_interval])')).not.toEqual([]);
+  });
+});
