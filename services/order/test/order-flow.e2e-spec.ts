@@ -65,6 +65,8 @@ describe('order service: the spec flow and the API', () => {
 
     const cancelled = await kit.cancel(token, orderId);
     expect([cancelled.status, cancelled.body.status]).toEqual([200, 'CANCELLED']);
+    // The original service answered {message, order_id}: its clients read them.
+    expect(cancelled.body).toMatchObject({ message: 'Order cancelled successfully', order_id: orderId });
     expect(await kit.stock(1)).toBe(stockBefore);
     // The status change invalidated the cached copy: no stale CONFIRMED.
     const afterCancel = await request(`${kit.orderUrl}/orders/${orderId}`, { token });

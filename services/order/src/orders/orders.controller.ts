@@ -33,7 +33,13 @@ import { activeTraceIds } from '@food-delivery/logging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ActiveAccountGuard } from './active-account.guard';
 import { CreateOrderDto } from './dto/create-order.dto';
-import { ListOrdersQueryDto, OrderDto, OrderFailureDto, OrderPageDto } from './dto/order.dto';
+import {
+  CancelledOrderDto,
+  ListOrdersQueryDto,
+  OrderDto,
+  OrderFailureDto,
+  OrderPageDto,
+} from './dto/order.dto';
 import { OrdersService, type PlaceOutcome } from './orders.service';
 
 /** Printable ASCII without spaces, e.g. a UUID. */
@@ -178,7 +184,10 @@ export class OrdersController {
       'PENDING or CONFIRMED → CANCELLED; the restaurant gives the stock back (right away when it answers, ' +
       "otherwise retried in the background until it does). Needs the JWT (the spec's curl omits it).",
   })
-  @ApiOkResponse({ type: OrderDto, description: 'CANCELLED' })
+  @ApiOkResponse({
+    type: CancelledOrderDto,
+    description: "CANCELLED: the order, plus the original service's `message` and `order_id`",
+  })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'INVALID_ID' })
   @ApiNotFoundResponse({
     type: ErrorResponseDto,
@@ -188,12 +197,13 @@ export class OrdersController {
     type: ErrorResponseDto,
     description: 'ORDER_NOT_CANCELLABLE: the order is FAILED or already CANCELLED; nothing is restored',
   })
-  cancel(
+  async cancel(
     @Param('id', ParseIdPipe) id: number,
     @CurrentUser() user: AuthUser,
     @Req() request: FastifyRequest,
-  ): Promise<OrderDto> {
-    return this.orders.cancel(user, id, String(request.id));
+  ): Promise<CancelledOrderDto> {
+    const order = await this.orders.cancel(user, id, String(request.id));
+    return { ...order, message: 'Order cancelled successfully', order_id: order.id };
   }
 
   /** 201 with the order, or the failure status in the common error shape plus the order. */

@@ -99,6 +99,15 @@ export class ListOrdersQueryDto {
   limit?: number;
 }
 
+/** The answer to a cancel: the order, with the two fields the original service answered (its clients read them). */
+export class CancelledOrderDto extends OrderDto {
+  @ApiProperty({ example: 'Order cancelled successfully' })
+  message!: string;
+
+  @ApiProperty({ example: 42, description: 'The same as `id`' })
+  order_id!: number;
+}
+
 /** A saga that ended badly: the common error shape, plus the order it left behind. */
 export class OrderFailureDto extends ErrorResponseDto {
   @ApiProperty({ example: 42 })
