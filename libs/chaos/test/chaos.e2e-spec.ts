@@ -97,7 +97,31 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
         shared: true,
         redis: 'connected',
         knobs: ['delay', 'error', 'inventory_delay', 'payment_fail'],
+        catalogue: expect.any(Array),
         faults: [],
+      });
+    });
+
+    it('lists every knob with its endpoint and the JSON schema of its body', async () => {
+      const catalogue = (await request(`${a.url}/chaos`)).body.catalogue as {
+        name: string;
+        endpoint: string;
+        schema: { properties: Record<string, Record<string, unknown>>; required?: string[] };
+      }[];
+      expect(catalogue.map((knob) => knob.endpoint)).toEqual([
+        'POST /chaos/delay',
+        'POST /chaos/error',
+        'POST /chaos/inventory_delay',
+        'POST /chaos/payment_fail',
+      ]);
+      const delay = catalogue.find((knob) => knob.name === 'delay')!;
+      expect(delay.schema.required).toEqual(['delay_ms']);
+      expect(delay.schema.properties.delay_ms).toMatchObject({ type: 'number', minimum: 0, maximum: 60000 });
+      expect(delay.schema.properties.routes).toMatchObject({ type: 'array', items: { type: 'string' } });
+      const inventory = catalogue.find((knob) => knob.name === 'inventory_delay')!;
+      expect(inventory.schema.properties.match).toMatchObject({
+        type: 'object',
+        properties: { menu_id: { type: 'array', items: { type: 'number' } } },
       });
     });
 
@@ -427,6 +451,55 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
       await post(b, 'payment_fail', { fail_percent: 0 });
       await sees(a, []);
       expect(await fails()).toBe(0);
+    });
+
+    it('targeted faults: match hits only the listed menu or user, on both replicas', async () => {
+      await post(a, 'payment_fail', { fail_percent: 100, match: { user_id: [42] } });
+      await post(a, 'inventory_delay', { delay_ms: 300, match: { menu_id: [7] } });
+      await sees(b, ['inventory_delay', 'payment_fail']);
+      for (const replica of [a, b]) {
+        const pay = (user_id: number) =>
+          request(`${replica.url}/pay`, { body: { user_id } }).then((res) => res.body.failed as boolean);
+        expect(await Promise.all(Array.from({ length: 20 }, () => pay(42)))).toEqual(Array(20).fill(true));
+        expect(await Promise.all(Array.from({ length: 20 }, () => pay(43)))).toEqual(Array(20).fill(false));
+        const waited = (menu_id: number) =>
+          request(`${replica.url}/inventory`, { body: { menu_id } }).then(
+            (res) => res.body.waited_ms as number,
+          );
+        expect(await waited(7)).toBeGreaterThanOrEqual(295);
+        expect(await waited(8)).toBe(0);
+      }
+    });
+
+    it('refuses a bad match (400) and keeps the state', async () => {
+      await post(a, 'payment_fail', { fail_percent: 10 });
+      for (const match of [{ user_id: [] }, { menu_id: ['7'] }, { order_id: [1] }, [1]]) {
+        const res = await post(a, 'payment_fail', { fail_percent: 100, match });
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('VALIDATION_FAILED');
+      }
+      const faults = (await request(`${b.url}/chaos`)).body.faults as {
+        fail_percent: number;
+        match: unknown;
+      }[];
+      expect(faults).toMatchObject([{ fail_percent: 10, match: null }]);
+    });
+
+    it('DELETE /chaos/<knob> switches one knob off on every replica, or on one instance', async () => {
+      await post(a, 'delay', { delay_ms: 50 });
+      await post(a, 'delay', { delay_ms: 60, instance: 'probe-b' });
+      await post(a, 'payment_fail', { fail_percent: 5 });
+      await sees(b, ['delay', 'delay@probe-b', 'payment_fail']);
+      const one = await request(`${b.url}/chaos/delay?instance=probe-b`, { method: 'DELETE' });
+      expect(one.body).toEqual({ action: 'cleared', cleared: 1, shared: true });
+      await sees(a, ['delay', 'payment_fail']);
+      expect((await request(`${b.url}/chaos/delay`, { method: 'DELETE' })).body.cleared).toBe(1);
+      await sees(a, ['payment_fail']);
+      const unknown = await request(`${a.url}/chaos/explode`, { method: 'DELETE' });
+      expect([unknown.status, unknown.body.code]).toEqual([404, 'CHAOS_KNOB_NOT_FOUND']);
+      const bad = await request(`${a.url}/chaos/delay?instance=a%20b`, { method: 'DELETE' });
+      expect(bad.status).toBe(400);
+      await sees(b, ['payment_fail']);
     });
   });
 

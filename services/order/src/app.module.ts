@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceCoreModule, verifyTokensIssuedByUserService } from '@food-delivery/service-core';
 import { AuditModule } from './audit/audit.module';
+import { paymentFailKnob } from './chaos/payment-fail.knob';
 import { ORDER_DATABASE } from './database';
 import { DownstreamModule } from './downstream/downstream.module';
 import { OrderEnv } from './order.env';
@@ -22,7 +23,7 @@ export class AppModule {
           database: ORDER_DATABASE,
           auth: verifyTokensIssuedByUserService(env),
           // The spec's POST /chaos/payment_fail (+ delay, error, GET/DELETE /chaos), shared by every replica.
-          chaos: { knobs: ['payment_fail'] },
+          chaos: { knobs: [paymentFailKnob] },
         }),
         DownstreamModule,
         OrdersModule,
