@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ChaosState } from './chaos-state';
 import { ChaosTelemetry } from './chaos-telemetry';
-import { idOf, roll, type Fault } from './faults';
+import { idOf, pickDelay, roll, type Fault } from './faults';
+import type { DependencyFaultOutcome, DependencySettings } from './knobs/dependency.knob';
 
 /**
  * What service and lib code uses to honour the knobs it owns. The request-level knobs (delay, error) and the
@@ -48,5 +49,47 @@ export class ChaosService {
       off: (_event: string, listener: () => void) => signal.removeEventListener('abort', listener),
     };
     await this.state.sleep(ms, connection as never);
+  }
+
+  /**
+   * The `dependency` knob at the point where a call to `target` leaves the process. null (synchronously, the
+   * usual case): no fault, go ahead. Otherwise a promise that first waits out any added latency, then tells the
+   * caller how this call fails: `error` (HTTP status, or a refused connection), `reset`, or `timeout` (it
+   * resolves once `signal` aborted or `timeoutMs` passed: the caller then reports its own timeout).
+   */
+  dependencyFault(
+    target: string,
+    options: { signal?: AbortSignal; timeoutMs: number },
+  ): Promise<DependencyFaultOutcome> | null {
+    const fault = this.state.active<DependencySettings>('dependency');
+    if (!fault || fault.target !== target || !roll(fault.percent)) return null;
+    return this.applyDependencyFault(fault, options);
+  }
+
+  private async applyDependencyFault(
+    fault: Fault<DependencySettings>,
+    options: { signal?: AbortSignal; timeoutMs: number },
+  ): Promise<DependencyFaultOutcome> {
+    const latency = fault.latency_ms
+      ? pickDelay({ delay_ms: fault.latency_ms, jitter_ms: fault.jitter_ms })
+      : 0;
+    this.injected(
+      fault,
+      { target: fault.target, mode: fault.mode, latency_ms: latency },
+      `dependency ${fault.target}: ${fault.mode}${latency ? ` after ${latency}ms` : ''}`,
+    );
+    if (latency > 0) await this.sleep(latency, options.signal);
+    switch (fault.mode) {
+      case 'latency':
+        return null;
+      case 'error':
+        return { mode: 'error', status: fault.status };
+      case 'reset':
+        return { mode: 'reset' };
+      case 'timeout':
+        // Never answers: the caller's own timeout (its signal, or its acquire timeout) decides when it gives up.
+        await this.sleep(options.timeoutMs, options.signal);
+        return { mode: 'timeout' };
+    }
   }
 }

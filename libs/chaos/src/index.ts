@@ -32,4 +32,10 @@ export {
 } from './knob';
 export { ChaosMatchDto, DelayMs, Instance, Match, Percent, TtlS } from './dto/chaos-requests.dto';
 export { isChaosExempt } from './chaos-http.hook';
+export {
+  ChaosDependencyDto,
+  dependencyKnob,
+  type DependencyFaultOutcome,
+  type DependencySettings,
+} from './knobs/dependency.knob';
 export { CHAOS_DOCS_TAG } from './docs';

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule, type AuthModuleOptions } from '@food-delivery/auth';
-import { ChaosModule, type ChaosModuleOptions } from '@food-delivery/chaos';
+import { ChaosModule, dependencyKnob, type AnyChaosKnob } from '@food-delivery/chaos';
 import { BaseEnv, EnvModule } from '@food-delivery/config';
 import { DatabaseModule, type ServiceDatabaseOptions } from '@food-delivery/database';
 import { HealthModule } from '@food-delivery/health';
@@ -8,6 +8,7 @@ import { LoggingModule } from '@food-delivery/logging';
 import { MetricsModule } from '@food-delivery/observability';
 import { RedisModule } from '@food-delivery/redis';
 import type { ClassConstructor } from 'class-transformer';
+import { PostgresFaults } from './postgres-faults';
 
 export interface ServiceCoreOptions<E extends BaseEnv> {
   /** e.g. "order-service": names the service in logs, metrics and traces. */
@@ -18,8 +19,12 @@ export interface ServiceCoreOptions<E extends BaseEnv> {
   database: ServiceDatabaseOptions;
   /** How access tokens are verified. */
   auth: AuthModuleOptions;
-  /** The service's own chaos knobs, besides delay and error. */
-  chaos?: ChaosModuleOptions;
+  /** The service's own chaos knobs, besides the ones every service has (delay, error, dependency, …). */
+  chaos?: {
+    knobs?: AnyChaosKnob[];
+    /** Outbound HTTP dependencies the `dependency` knob can target besides postgres (e.g. "user-service"). */
+    dependencies?: string[];
+  };
 }
 
 /**
@@ -39,8 +44,14 @@ export class ServiceCoreModule {
         AuthModule.forRoot(options.auth),
         HealthModule,
         MetricsModule,
-        ChaosModule.forRoot(options.chaos),
+        ChaosModule.forRoot({
+          knobs: [
+            dependencyKnob(['postgres', ...(options.chaos?.dependencies ?? [])]),
+            ...(options.chaos?.knobs ?? []),
+          ],
+        }),
       ],
+      providers: [PostgresFaults],
     };
   }
 }
