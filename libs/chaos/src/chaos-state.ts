@@ -323,11 +323,17 @@ export class ChaosState
   }
 
   private runtime(type: string): KnobRuntime {
+    // clear() looks the fault up when called: by then it may have been replaced.
     return {
       service: this.service,
       instanceId: this.instanceId,
       injected: (details, message) => this.telemetry.injected(type, details, message),
       log: (message) => this.logger.warn(`chaos: ${message}`),
+      clear: async () => {
+        const fault = this.running.has(type) ? this.active(type) : null;
+        const instance = fault?.instance ?? null;
+        await this.apply({ op: 'clear', type, instance }, { ip: 'chaos', userAgent: `${type} knob` });
+      },
     };
   }
 

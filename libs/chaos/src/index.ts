@@ -32,6 +32,7 @@ export {
 } from './knob';
 export { ChaosMatchDto, DelayMs, Instance, Match, Percent, TtlS } from './dto/chaos-requests.dto';
 export { isChaosExempt } from './chaos-http.hook';
+export { processKnobs, type ProcessKnobLimits } from './knobs/process.knobs';
 export {
   ChaosDependencyDto,
   dependencyKnob,

@@ -15,6 +15,8 @@ export interface KnobRuntime {
   injected(details: Record<string, string | number>, message: string): void;
   /** Logs through the chaos logger (the knob's own lines). */
   log(message: string): void;
+  /** Clears this fault on every replica it applies to (shared through Redis), e.g. a one-shot crash. */
+  clear(): Promise<void>;
 }
 
 /**

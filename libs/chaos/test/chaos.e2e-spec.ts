@@ -96,7 +96,7 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
         instance: 'probe-a',
         shared: true,
         redis: 'connected',
-        knobs: ['delay', 'error', 'inventory_delay', 'payment_fail'],
+        knobs: ['delay', 'error', 'inventory_delay', 'payment_fail', 'crash', 'cpu'],
         catalogue: expect.any(Array),
         faults: [],
       });
@@ -113,6 +113,8 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
         'POST /chaos/error',
         'POST /chaos/inventory_delay',
         'POST /chaos/payment_fail',
+        'POST /chaos/crash',
+        'POST /chaos/cpu',
       ]);
       const delay = catalogue.find((knob) => knob.name === 'delay')!;
       expect(delay.schema.required).toEqual(['delay_ms']);
@@ -500,6 +502,62 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
       const bad = await request(`${a.url}/chaos/delay?instance=a%20b`, { method: 'DELETE' });
       expect(bad.status).toBe(400);
       await sees(b, ['payment_fail']);
+    });
+  });
+
+  describe('process knobs', () => {
+    /** CPU seconds this process (both replicas live in it) used per wall second, over `ms`. */
+    const cpuRate = async (ms: number) => {
+      const before = process.cpuUsage();
+      const started = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / 1000 / (performance.now() - started);
+    };
+
+    it('cpu: burns its share of a core on each replica, off the event loop, until reset; default TTL', async () => {
+      const idle = await cpuRate(800);
+      const set = await post(a, 'cpu', { load_percent: 40 });
+      expect(set.status).toBe(200);
+      // A destructive knob set without ttl_s ends by itself.
+      expect(set.body.fault.ttl_remaining_s).toBe(300);
+      await sees(b, ['cpu']);
+      const busy = await cpuRate(1500);
+      // Two replicas × 40% of a core = 0.8 s/s; on a shared 2-core machine the burners get descheduled
+      // (0.48 s/s measured while other suites ran), still far above idle.
+      expect(busy - idle).toBeGreaterThan(0.3);
+      // The event loop stays free: a request is answered at once.
+      expect((await timed(() => request(`${a.url}/ping`))).ms).toBeLessThan(200);
+      expect((await reset(a)).status).toBe(200);
+      await sees(b, []);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await cpuRate(800)).toBeLessThan(idle + 0.25);
+    });
+
+    it('cpu: expires with its TTL on every replica', async () => {
+      await post(a, 'cpu', { load_percent: 20, ttl_s: 1 });
+      await sees(b, ['cpu']);
+      await sees(a, []);
+      await sees(b, []);
+    });
+
+    it('refuses process knobs out of bounds or above their cap (400), state unchanged', async () => {
+      await post(a, 'cpu', { load_percent: 10, ttl_s: 30 });
+      await sees(b, ['cpu']);
+      for (const [knob, body] of [
+        ['cpu', { load_percent: 60 }],
+        ['cpu', { load_percent: 101 }],
+        ['cpu', { load_percent: 12.5 }],
+        ['cpu', {}],
+        ['crash', { after_ms: 60_001 }],
+        ['crash', { signal: 'SIGSTOP' }],
+        ['crash', { repeat: 'yes' }],
+      ] as const) {
+        const res = await post(a, knob, body);
+        expect([knob, body, res.status, res.body.code]).toEqual([knob, body, 400, 'VALIDATION_FAILED']);
+      }
+      const faults = (await request(`${b.url}/chaos`)).body.faults as Record<string, unknown>[];
+      expect(faults).toMatchObject([{ id: 'cpu', load_percent: 10 }]);
     });
   });
 

@@ -13,6 +13,7 @@ import {
   ChaosService,
   CHAOS_DOCS_TAG,
   covers,
+  processKnobs,
   type AnyChaosKnob,
   type FaultMatch,
 } from '../src';
@@ -114,7 +115,12 @@ export function probeApp(options: ProbeOptions = {}) {
       ProbeModule.forRoot(
         env,
         service,
-        options.knobs ?? [probeInventoryDelayKnob, probePaymentFailKnob],
+        options.knobs ?? [
+          probeInventoryDelayKnob,
+          probePaymentFailKnob,
+          // Caps of a small deployment: the cpu knob is refused above half a core.
+          ...processKnobs({ maxCpuPercent: 50, destructiveTtlS: 300 }),
+        ],
         (options.tokens ?? createTestTokens()).publicKeyPem,
       ),
       { env, docs: { title: 'Chaos probe', description: 'Test service', tags: [CHAOS_DOCS_TAG] } },

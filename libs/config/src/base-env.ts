@@ -143,6 +143,18 @@ export class BaseEnv {
   @Max(86400)
   CHAOS_MAX_TTL_S?: number;
 
+  /** Cap of the cpu knob's load_percent (share of one core burnt by its worker thread). */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CHAOS_MAX_CPU_PERCENT: number = 100;
+
+  /** TTL of destructive faults (crash, cpu) set without ttl_s, so a forgotten one ends by itself. */
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  CHAOS_DESTRUCTIVE_TTL_S: number = 300;
+
   /** How often each replica reloads fault state from Redis, repairing missed pub/sub messages. */
   @IsInt()
   @Min(100)

@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule, type AuthModuleOptions } from '@food-delivery/auth';
-import { ChaosModule, dependencyKnob, type AnyChaosKnob } from '@food-delivery/chaos';
+import { ChaosModule, dependencyKnob, processKnobs, type AnyChaosKnob } from '@food-delivery/chaos';
 import { BaseEnv, EnvModule } from '@food-delivery/config';
 import { DatabaseModule, type ServiceDatabaseOptions } from '@food-delivery/database';
-import { HealthModule } from '@food-delivery/health';
+import { HealthModule, readinessFailKnob } from '@food-delivery/health';
 import { LoggingModule } from '@food-delivery/logging';
 import { MetricsModule } from '@food-delivery/observability';
 import { RedisModule } from '@food-delivery/redis';
@@ -47,6 +47,11 @@ export class ServiceCoreModule {
         ChaosModule.forRoot({
           knobs: [
             dependencyKnob(['postgres', ...(options.chaos?.dependencies ?? [])]),
+            ...processKnobs({
+              maxCpuPercent: options.env.CHAOS_MAX_CPU_PERCENT,
+              destructiveTtlS: options.env.CHAOS_DESTRUCTIVE_TTL_S,
+            }),
+            readinessFailKnob,
             ...(options.chaos?.knobs ?? []),
           ],
         }),

@@ -1,0 +1,203 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { Worker } from 'node:worker_threads';
+import { ApiError } from '@food-delivery/http';
+import { Instance, TtlS } from '../dto/chaos-requests.dto';
+import { defineKnob, isIntIn, type AnyChaosKnob } from '../knob';
+
+/** Caps of the destructive knobs (BaseEnv: CHAOS_MAX_CPU_PERCENT, CHAOS_DESTRUCTIVE_TTL_S). */
+export interface ProcessKnobLimits {
+  maxCpuPercent: number;
+  destructiveTtlS: number;
+}
+
+const tooHigh = (field: string, cap: number, env: string) => {
+  const message = `${field} must not be greater than ${cap} (${env})`;
+  return new ApiError(400, 'VALIDATION_FAILED', message, { details: [message] });
+};
+
+// ---- crash ----
+
+export const CRASH_SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGABRT'] as const;
+
+/** POST /chaos/crash */
+export class ChaosCrashDto {
+  @ApiPropertyOptional({
+    example: 1000,
+    minimum: 0,
+    maximum: 60_000,
+    default: 1000,
+    description:
+      'Milliseconds until the process dies (after the fault reaches the replica, or after a restart)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  after_ms?: number;
+
+  @ApiPropertyOptional({
+    enum: CRASH_SIGNALS,
+    default: 'SIGKILL',
+    description:
+      'SIGKILL: an abrupt death (no shutdown hooks); SIGTERM: a graceful stop; SIGABRT: a core-dump style abort',
+  })
+  @IsOptional()
+  @IsIn(CRASH_SIGNALS)
+  signal?: string;
+
+  @ApiPropertyOptional({
+    example: false,
+    default: false,
+    description:
+      'false: crash once (the fault clears itself first). true: crash again after every restart until the ' +
+      "fault expires or is reset: a crash loop, for the supervisor's backoff",
+  })
+  @IsOptional()
+  @IsBoolean()
+  repeat?: boolean;
+
+  @ApiPropertyOptional({ example: true, default: true, description: 'false switches the knob off' })
+  @IsOptional()
+  @IsBoolean()
+  enable?: boolean;
+
+  @TtlS()
+  ttl_s?: number;
+
+  @Instance()
+  instance?: string;
+}
+
+interface CrashSettings {
+  after_ms: number;
+  signal: (typeof CRASH_SIGNALS)[number];
+  repeat: boolean;
+}
+
+function crashKnob(limits: ProcessKnobLimits) {
+  return defineKnob<CrashSettings, ChaosCrashDto>({
+    name: 'crash',
+    summary: '👉 Kill the process (once, or a crash loop)',
+    description:
+      "The process dies `after_ms` after the fault reaches it, with `signal`. Under `npm start`'s " +
+      "supervisor, compose's restart policy or Kubernetes it comes back; with `repeat: true` it dies again " +
+      `after every restart until the fault expires (default TTL ${limits.destructiveTtlS} s) or is reset. ` +
+      'Aim it at one replica with `instance`. `{"enable": false}` switches it off.',
+    body: ChaosCrashDto,
+    defaultTtlS: limits.destructiveTtlS,
+    examples: {
+      once: { summary: 'Die once, abruptly, in 1 s', value: { instance: 'order-service-2' } },
+      loop: { summary: 'A crash loop for 2 minutes', value: { after_ms: 3000, repeat: true, ttl_s: 120 } },
+      off: { summary: 'Switch off', value: { enable: false } },
+    },
+    settings: (dto) =>
+      dto.enable === false
+        ? null
+        : {
+            after_ms: dto.after_ms ?? 1000,
+            signal: (dto.signal ?? 'SIGKILL') as CrashSettings['signal'],
+            repeat: dto.repeat ?? false,
+          },
+    parse: (value) =>
+      isIntIn(value.after_ms, 0, 60_000) &&
+      CRASH_SIGNALS.includes(value.signal as CrashSettings['signal']) &&
+      typeof value.repeat === 'boolean'
+        ? { after_ms: value.after_ms, signal: value.signal as CrashSettings['signal'], repeat: value.repeat }
+        : null,
+    describe: (fault) => `crash ${fault.signal} after ${fault.after_ms}ms${fault.repeat ? ' (repeat)' : ''}`,
+    run: (fault, runtime) => {
+      const timer = setTimeout(() => {
+        void (async () => {
+          runtime.injected(
+            { signal: fault.signal, repeat: fault.repeat ? 'true' : 'false' },
+            `crashing ${runtime.instanceId} with ${fault.signal}${fault.repeat ? ' (crash loop)' : ''}`,
+          );
+          // A one-shot crash must not find itself again after the restart.
+          if (!fault.repeat) await runtime.clear().catch(() => undefined);
+          process.kill(process.pid, fault.signal);
+        })();
+      }, fault.after_ms);
+      return () => clearTimeout(timer);
+    },
+  });
+}
+
+// ---- cpu ----
+
+/** POST /chaos/cpu */
+export class ChaosCpuDto {
+  @ApiProperty({
+    example: 80,
+    minimum: 0,
+    maximum: 100,
+    description:
+      'Share of one core to burn, in percent (capped by CHAOS_MAX_CPU_PERCENT); 0 switches the knob off',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  load_percent!: number;
+
+  @TtlS()
+  ttl_s?: number;
+
+  @Instance()
+  instance?: string;
+}
+
+/**
+ * The burner: a worker thread busy for `share` of every 100 ms and asleep (Atomics.wait, no CPU) for the rest,
+ * so the process uses that share of a core while its event loop stays free (CPU saturation as the metrics show
+ * it, not a blocked loop).
+ */
+const BURNER = `
+const { workerData } = require('node:worker_threads');
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const busyMs = 100 * workerData.share;
+for (;;) {
+  const started = Date.now();
+  while (Date.now() - started < busyMs) {}
+  if (busyMs < 100) Atomics.wait(pause, 0, 0, 100 - busyMs);
+}`;
+
+function cpuKnob(limits: ProcessKnobLimits) {
+  return defineKnob<{ load_percent: number }, ChaosCpuDto>({
+    name: 'cpu',
+    summary: '👉 Burn CPU (off the event loop)',
+    description:
+      'A worker thread burns `load_percent` of one core until the fault ends: process CPU and container ' +
+      'throttling rise while requests are still served (they only compete for the CPU). Default TTL ' +
+      `${limits.destructiveTtlS} s; at most CHAOS_MAX_CPU_PERCENT (${limits.maxCpuPercent}). ` +
+      '`{"load_percent": 0}` switches it off.',
+    body: ChaosCpuDto,
+    defaultTtlS: limits.destructiveTtlS,
+    examples: {
+      busy: { summary: '80% of a core for 5 minutes', value: { load_percent: 80 } },
+      off: { summary: 'Switch off', value: { load_percent: 0 } },
+    },
+    settings: (dto) => {
+      if (dto.load_percent > limits.maxCpuPercent)
+        throw tooHigh('load_percent', limits.maxCpuPercent, 'CHAOS_MAX_CPU_PERCENT');
+      return dto.load_percent === 0 ? null : { load_percent: dto.load_percent };
+    },
+    parse: (value) =>
+      isIntIn(value.load_percent, 1, limits.maxCpuPercent) ? { load_percent: value.load_percent } : null,
+    describe: (fault) => `cpu ${fault.load_percent}% of a core`,
+    run: (fault, runtime) => {
+      const worker = new Worker(BURNER, { eval: true, workerData: { share: fault.load_percent / 100 } });
+      worker.unref();
+      worker.on('error', (error) => runtime.log(`cpu burner failed: ${error.message}`));
+      runtime.injected(
+        { load_percent: fault.load_percent },
+        `burning ${fault.load_percent}% of a core on ${runtime.instanceId}`,
+      );
+      return () => void worker.terminate();
+    },
+  });
+}
+
+/** The process-level knobs every service has, with the caps of its env. */
+export function processKnobs(limits: ProcessKnobLimits): AnyChaosKnob[] {
+  return [crashKnob(limits), cpuKnob(limits)];
+}
