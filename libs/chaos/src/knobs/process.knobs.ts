@@ -18,6 +18,11 @@ const tooHigh = (field: string, cap: number, env: string) => {
 
 // ---- crash ----
 
+/** When this process started: a one-shot crash hits only processes older than the fault. */
+const PROCESS_STARTED_AT = Date.now() - Math.round(process.uptime() * 1000);
+/** How long after its moment a one-shot crash waits for the slowest replica before clearing itself. */
+const ONE_SHOT_GRACE_MS = 3000;
+
 export const CRASH_SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGABRT'] as const;
 
 /** POST /chaos/crash */
@@ -50,7 +55,8 @@ export class ChaosCrashDto {
     example: false,
     default: false,
     description:
-      'false: crash once (the fault clears itself first). true: crash again after every restart until the ' +
+      'false: crash once (each process older than the fault dies once; the fault then clears itself). true: ' +
+      'crash again after every restart until the ' +
       "fault expires or is reset: a crash loop, for the supervisor's backoff",
   })
   @IsOptional()
@@ -107,16 +113,22 @@ function crashKnob(limits: ProcessKnobLimits) {
         : null,
     describe: (fault) => `crash ${fault.signal} after ${fault.after_ms}ms${fault.repeat ? ' (repeat)' : ''}`,
     run: (fault, runtime) => {
+      const setAt = Date.parse(fault.set_at);
+      if (!fault.repeat && PROCESS_STARTED_AT > setAt) {
+        // A one-shot crash already happened to this replica (this is the process that came back). Once every
+        // replica that had it has had its turn, the fault is done: clear it (shared).
+        const timer = setTimeout(
+          () => void runtime.clear().catch(() => undefined),
+          Math.max(0, setAt + fault.after_ms + ONE_SHOT_GRACE_MS - Date.now()),
+        );
+        return () => clearTimeout(timer);
+      }
       const timer = setTimeout(() => {
-        void (async () => {
-          runtime.injected(
-            { signal: fault.signal, repeat: fault.repeat ? 'true' : 'false' },
-            `crashing ${runtime.instanceId} with ${fault.signal}${fault.repeat ? ' (crash loop)' : ''}`,
-          );
-          // A one-shot crash must not find itself again after the restart.
-          if (!fault.repeat) await runtime.clear().catch(() => undefined);
-          process.kill(process.pid, fault.signal);
-        })();
+        runtime.injected(
+          { signal: fault.signal, repeat: fault.repeat ? 'true' : 'false' },
+          `crashing ${runtime.instanceId} with ${fault.signal}${fault.repeat ? ' (crash loop)' : ''}`,
+        );
+        process.kill(process.pid, fault.signal);
       }, fault.after_ms);
       return () => clearTimeout(timer);
     },
