@@ -654,6 +654,10 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
           // The key is checked before the body: no hints about valid bodies without it.
           expect((await remotePost({ delay_ms: -1 })).status).toBe(401);
           expect((await remoteReset()).status).toBe(401);
+          // Every knob and the per-knob switch-off are behind the same rule.
+          expect((await peer.request(`${base}/cpu`, { body: { load_percent: 10 } })).status).toBe(401);
+          expect((await peer.request(`${base}/crash`, { body: {} })).status).toBe(401);
+          expect((await peer.request(`${base}/delay`, { method: 'DELETE' })).status).toBe(401);
           expect((await request(`${keyed.url}/chaos`)).body.faults).toEqual([]);
 
           const ok = await remotePost({ delay_ms: 10 }, { 'x-chaos-key': KEY });

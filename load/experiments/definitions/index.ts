@@ -5,12 +5,16 @@ import type { ExperimentDefinition } from '../model';
 import cachingExperiment from './caching';
 import cancelReorder from './cancel-reorder';
 import concurrentOrders from './concurrent-orders';
+import cpuSaturation from './cpu-saturation';
 import delayInjection from './delay-injection';
+import dependencyLatency from './dependency-latency';
 import interService from './inter-service';
 import orderCrash from './order-crash';
 import paymentFailure from './payment-failure';
+import readinessFail from './readiness-fail';
 import redisOutage from './redis-outage';
 import slowRestaurantReplica from './slow-restaurant-replica';
+import targetedPaymentFailure from './targeted-payment-failure';
 
 /** The original spec's six load-test scenarios, in its order. */
 export const SPEC_SCENARIOS = [
@@ -20,6 +24,14 @@ export const SPEC_SCENARIOS = [
   'caching',
   'inter-service',
   'delay-injection',
+] as const;
+
+/** One per knob added by issue 20; they run (shortened) in npm test like the spec scenarios. */
+export const KNOB_EXPERIMENTS = [
+  'dependency-latency',
+  'targeted-payment-failure',
+  'readiness-fail',
+  'cpu-saturation',
 ] as const;
 
 const TYPESCRIPT: Record<string, ExperimentDefinition> = {
@@ -32,6 +44,10 @@ const TYPESCRIPT: Record<string, ExperimentDefinition> = {
   'redis-outage': redisOutage,
   'order-crash': orderCrash,
   'slow-restaurant-replica': slowRestaurantReplica,
+  'dependency-latency': dependencyLatency,
+  'targeted-payment-failure': targetedPaymentFailure,
+  'readiness-fail': readinessFail,
+  'cpu-saturation': cpuSaturation,
 };
 
 function jsonDefinitions(): Record<string, string> {
