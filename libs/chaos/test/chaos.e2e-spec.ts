@@ -25,6 +25,9 @@ import {
 } from '@opentelemetry/api';
 import Redis from 'ioredis';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { probeApp } from './probe-app';
 
 const KEY = 'test-chaos-key-0123';
@@ -96,7 +99,16 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
         instance: 'probe-a',
         shared: true,
         redis: 'connected',
-        knobs: ['delay', 'error', 'inventory_delay', 'payment_fail', 'crash', 'cpu'],
+        knobs: [
+          'delay',
+          'error',
+          'inventory_delay',
+          'payment_fail',
+          'crash',
+          'cpu',
+          'event_loop_block',
+          'memory_leak',
+        ],
         catalogue: expect.any(Array),
         faults: [],
       });
@@ -115,6 +127,8 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
         'POST /chaos/payment_fail',
         'POST /chaos/crash',
         'POST /chaos/cpu',
+        'POST /chaos/event_loop_block',
+        'POST /chaos/memory_leak',
       ]);
       const delay = catalogue.find((knob) => knob.name === 'delay')!;
       expect(delay.schema.required).toEqual(['delay_ms']);
@@ -541,6 +555,53 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
       await sees(b, []);
     });
 
+    it('event_loop_block: the main thread stalls for block_ms every every_ms, until reset', async () => {
+      const stalls = async (ms: number) => {
+        const histogram = monitorEventLoopDelay({ resolution: 10 });
+        histogram.enable();
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        histogram.disable();
+        return histogram.max / 1e6;
+      };
+      const idle = await stalls(600);
+      // Instance-targeted: one replica blocks (both live in this process, so the whole process stalls).
+      await post(a, 'event_loop_block', { block_ms: 120, every_ms: 400, instance: 'probe-b' });
+      await sees(a, ['event_loop_block@probe-b']);
+      await sees(b, ['event_loop_block@probe-b']);
+      const blocked = await stalls(1200);
+      expect(blocked).toBeGreaterThanOrEqual(110);
+      expect(blocked).toBeGreaterThan(idle + 60);
+      expect((await reset(a)).status).toBe(200);
+      await sees(b, []);
+      expect(await stalls(900)).toBeLessThan(100);
+    });
+
+    it('memory_leak: the heap grows to max_mb per replica, and is released on reset', async () => {
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      gc();
+      const base = process.memoryUsage().heapUsed / 2 ** 20;
+      await post(a, 'memory_leak', { mb_per_s: 40, max_mb: 30 });
+      await sees(b, ['memory_leak']);
+      // Two replicas × 30 MB once the cap is reached (40 MB/s: under a second), then no further growth.
+      await waitFor(
+        'the leak to reach its cap',
+        () => process.memoryUsage().heapUsed / 2 ** 20 - base >= 55,
+        {
+          timeoutMs: 10_000,
+        },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      gc();
+      const held = process.memoryUsage().heapUsed / 2 ** 20 - base;
+      expect(held).toBeGreaterThanOrEqual(55);
+      expect(held).toBeLessThan(80);
+      expect((await reset(a)).status).toBe(200);
+      await sees(b, []);
+      gc();
+      expect(process.memoryUsage().heapUsed / 2 ** 20 - base).toBeLessThan(15);
+    });
+
     it('refuses process knobs out of bounds or above their cap (400), state unchanged', async () => {
       await post(a, 'cpu', { load_percent: 10, ttl_s: 30 });
       await sees(b, ['cpu']);
@@ -552,6 +613,10 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
         ['crash', { after_ms: 60_001 }],
         ['crash', { signal: 'SIGSTOP' }],
         ['crash', { repeat: 'yes' }],
+        ['event_loop_block', { block_ms: 501 }],
+        ['event_loop_block', { block_ms: 100, every_ms: 120 }],
+        ['memory_leak', { mb_per_s: 1, max_mb: 65 }],
+        ['memory_leak', { mb_per_s: 201 }],
       ] as const) {
         const res = await post(a, knob, body);
         expect([knob, body, res.status, res.body.code]).toEqual([knob, body, 400, 'VALIDATION_FAILED']);

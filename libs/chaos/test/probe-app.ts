@@ -119,7 +119,7 @@ export function probeApp(options: ProbeOptions = {}) {
           probeInventoryDelayKnob,
           probePaymentFailKnob,
           // Caps of a small deployment: the cpu knob is refused above half a core.
-          ...processKnobs({ maxCpuPercent: 50, destructiveTtlS: 300 }),
+          ...processKnobs({ maxCpuPercent: 50, destructiveTtlS: 300, maxBlockMs: 500, maxLeakMb: 64 }),
         ],
         (options.tokens ?? createTestTokens()).publicKeyPem,
       ),

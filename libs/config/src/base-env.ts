@@ -155,6 +155,18 @@ export class BaseEnv {
   @Max(86400)
   CHAOS_DESTRUCTIVE_TTL_S: number = 300;
 
+  /** Cap of the event_loop_block knob's block_ms. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  CHAOS_MAX_BLOCK_MS: number = 1000;
+
+  /** Cap of the memory_leak knob's max_mb. */
+  @IsInt()
+  @Min(1)
+  @Max(8192)
+  CHAOS_MAX_LEAK_MB: number = 512;
+
   /** How often each replica reloads fault state from Redis, repairing missed pub/sub messages. */
   @IsInt()
   @Min(100)

@@ -50,6 +50,8 @@ export class ServiceCoreModule {
             ...processKnobs({
               maxCpuPercent: options.env.CHAOS_MAX_CPU_PERCENT,
               destructiveTtlS: options.env.CHAOS_DESTRUCTIVE_TTL_S,
+              maxBlockMs: options.env.CHAOS_MAX_BLOCK_MS,
+              maxLeakMb: options.env.CHAOS_MAX_LEAK_MB,
             }),
             readinessFailKnob,
             ...(options.chaos?.knobs ?? []),

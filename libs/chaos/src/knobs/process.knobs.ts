@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { ApiError } from '@food-delivery/http';
 import { Instance, TtlS } from '../dto/chaos-requests.dto';
@@ -9,6 +10,10 @@ import { defineKnob, isIntIn, type AnyChaosKnob } from '../knob';
 export interface ProcessKnobLimits {
   maxCpuPercent: number;
   destructiveTtlS: number;
+  /** Longest event_loop_block block (CHAOS_MAX_BLOCK_MS). */
+  maxBlockMs?: number;
+  /** Most memory memory_leak may retain (CHAOS_MAX_LEAK_MB). */
+  maxLeakMb?: number;
 }
 
 const tooHigh = (field: string, cap: number, env: string) => {
@@ -209,7 +214,181 @@ function cpuKnob(limits: ProcessKnobLimits) {
   });
 }
 
+// ---- event_loop_block ----
+
+/** POST /chaos/event_loop_block */
+export class ChaosEventLoopBlockDto {
+  @ApiProperty({
+    example: 200,
+    minimum: 0,
+    maximum: 10_000,
+    description:
+      'Milliseconds the main thread is blocked each time (≤ CHAOS_MAX_BLOCK_MS); 0 switches it off',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  block_ms!: number;
+
+  @ApiPropertyOptional({
+    example: 1000,
+    minimum: 50,
+    maximum: 60_000,
+    default: 1000,
+    description:
+      'One block every every_ms (at least block_ms + 50: the loop must breathe, so you can switch it off)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  every_ms?: number;
+
+  @TtlS()
+  ttl_s?: number;
+
+  @Instance()
+  instance?: string;
+}
+
+function eventLoopBlockKnob(limits: ProcessKnobLimits) {
+  const maxBlockMs = limits.maxBlockMs ?? 1000;
+  return defineKnob<{ block_ms: number; every_ms: number }, ChaosEventLoopBlockDto>({
+    name: 'event_loop_block',
+    summary: '👉 Block the event loop (synchronous work on the main thread)',
+    description:
+      'Every `every_ms` the main thread spins for `block_ms`: every request on the replica that arrives meanwhile ' +
+      'waits (the latency a synchronous JSON.parse of a huge body or a sync crypto call causes). ' +
+      `At most CHAOS_MAX_BLOCK_MS (${maxBlockMs}) per block; default TTL ${limits.destructiveTtlS} s. ` +
+      '`{"block_ms": 0}` switches it off (answered between two blocks).',
+    body: ChaosEventLoopBlockDto,
+    defaultTtlS: limits.destructiveTtlS,
+    examples: {
+      stutter: { summary: '200 ms blocked every second', value: { block_ms: 200, every_ms: 1000 } },
+      off: { summary: 'Switch off', value: { block_ms: 0 } },
+    },
+    settings: (dto) => {
+      if (dto.block_ms > maxBlockMs) throw tooHigh('block_ms', maxBlockMs, 'CHAOS_MAX_BLOCK_MS');
+      const everyMs = dto.every_ms ?? 1000;
+      if (dto.block_ms > 0 && everyMs < dto.block_ms + 50) {
+        const message = 'every_ms must be at least block_ms + 50';
+        throw new ApiError(400, 'VALIDATION_FAILED', message, { details: [message] });
+      }
+      return dto.block_ms === 0 ? null : { block_ms: dto.block_ms, every_ms: everyMs };
+    },
+    parse: (value) =>
+      isIntIn(value.block_ms, 1, maxBlockMs) &&
+      isIntIn(value.every_ms, 50, 60_000) &&
+      value.every_ms >= value.block_ms + 50
+        ? { block_ms: value.block_ms, every_ms: value.every_ms }
+        : null,
+    describe: (fault) => `event_loop_block ${fault.block_ms}ms every ${fault.every_ms}ms`,
+    run: (fault, runtime) => {
+      runtime.injected(
+        { block_ms: fault.block_ms, every_ms: fault.every_ms },
+        `blocking the event loop of ${runtime.instanceId} for ${fault.block_ms}ms every ${fault.every_ms}ms`,
+      );
+      const timer = setInterval(() => {
+        const until = performance.now() + fault.block_ms;
+        // Deliberately synchronous: this is the fault.
+        while (performance.now() < until);
+      }, fault.every_ms);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+  });
+}
+
+// ---- memory_leak ----
+
+/** POST /chaos/memory_leak */
+export class ChaosMemoryLeakDto {
+  @ApiProperty({
+    example: 10,
+    minimum: 0,
+    maximum: 200,
+    description: 'Megabytes of JS heap retained per second; 0 switches the knob off',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(200)
+  mb_per_s!: number;
+
+  @ApiPropertyOptional({
+    example: 256,
+    minimum: 1,
+    maximum: 8192,
+    default: 256,
+    description: 'Stop growing at this many megabytes (≤ CHAOS_MAX_LEAK_MB); released on reset or expiry',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(8192)
+  max_mb?: number;
+
+  @TtlS()
+  ttl_s?: number;
+
+  @Instance()
+  instance?: string;
+}
+
+/** One megabyte of doubles on the JS heap (131072 × 8 bytes), as a leaked cache or listener list would hold. */
+const leakChunk = (): number[] => new Array<number>(131_072).fill(0.5);
+
+function memoryLeakKnob(limits: ProcessKnobLimits) {
+  const maxLeakMb = limits.maxLeakMb ?? 512;
+  return defineKnob<{ mb_per_s: number; max_mb: number }, ChaosMemoryLeakDto>({
+    name: 'memory_leak',
+    summary: '👉 Leak memory (retained JS heap, released on reset)',
+    description:
+      'Retains `mb_per_s` MB of JS heap per second until `max_mb` (≤ CHAOS_MAX_LEAK_MB, ' +
+      `${maxLeakMb}) is held: heap and RSS climb on the service dashboard, GC works harder, and near the ` +
+      'container limit the OOM killer ends it. Everything is released on reset or expiry (default TTL ' +
+      `${limits.destructiveTtlS} s). \`{"mb_per_s": 0}\` switches it off.`,
+    body: ChaosMemoryLeakDto,
+    defaultTtlS: limits.destructiveTtlS,
+    examples: {
+      slow: { summary: '5 MB/s up to 200 MB', value: { mb_per_s: 5, max_mb: 200 } },
+      off: { summary: 'Switch off', value: { mb_per_s: 0 } },
+    },
+    settings: (dto) => {
+      const maxMb = dto.max_mb ?? Math.min(256, maxLeakMb);
+      if (maxMb > maxLeakMb) throw tooHigh('max_mb', maxLeakMb, 'CHAOS_MAX_LEAK_MB');
+      return dto.mb_per_s === 0 ? null : { mb_per_s: dto.mb_per_s, max_mb: maxMb };
+    },
+    parse: (value) =>
+      isIntIn(value.mb_per_s, 1, 200) && isIntIn(value.max_mb, 1, maxLeakMb)
+        ? { mb_per_s: value.mb_per_s, max_mb: value.max_mb }
+        : null,
+    describe: (fault) => `memory_leak ${fault.mb_per_s} MB/s up to ${fault.max_mb} MB`,
+    run: (fault, runtime) => {
+      let retained: number[][] = [];
+      let owedMb = 0;
+      runtime.injected(
+        { mb_per_s: fault.mb_per_s, max_mb: fault.max_mb },
+        `leaking ${fault.mb_per_s} MB/s up to ${fault.max_mb} MB on ${runtime.instanceId}`,
+      );
+      const timer = setInterval(() => {
+        owedMb += fault.mb_per_s / 10;
+        while (owedMb >= 1 && retained.length < fault.max_mb) {
+          retained.push(leakChunk());
+          owedMb -= 1;
+        }
+        if (retained.length >= fault.max_mb) owedMb = 0;
+      }, 100);
+      timer.unref();
+      return () => {
+        clearInterval(timer);
+        // Dropping the only references: the next major GC gives the memory back.
+        retained = [];
+      };
+    },
+  });
+}
+
 /** The process-level knobs every service has, with the caps of its env. */
 export function processKnobs(limits: ProcessKnobLimits): AnyChaosKnob[] {
-  return [crashKnob(limits), cpuKnob(limits)];
+  return [crashKnob(limits), cpuKnob(limits), eventLoopBlockKnob(limits), memoryLeakKnob(limits)];
 }
