@@ -8,7 +8,9 @@ import concurrentOrders from './concurrent-orders';
 import cpuSaturation from './cpu-saturation';
 import delayInjection from './delay-injection';
 import dependencyLatency from './dependency-latency';
+import eventLoopBlock from './event-loop-block';
 import interService from './inter-service';
+import memoryLeak from './memory-leak';
 import orderCrash from './order-crash';
 import paymentFailure from './payment-failure';
 import readinessFail from './readiness-fail';
@@ -32,6 +34,8 @@ export const KNOB_EXPERIMENTS = [
   'targeted-payment-failure',
   'readiness-fail',
   'cpu-saturation',
+  'event-loop-block',
+  'memory-leak',
 ] as const;
 
 const TYPESCRIPT: Record<string, ExperimentDefinition> = {
@@ -48,6 +52,8 @@ const TYPESCRIPT: Record<string, ExperimentDefinition> = {
   'targeted-payment-failure': targetedPaymentFailure,
   'readiness-fail': readinessFail,
   'cpu-saturation': cpuSaturation,
+  'event-loop-block': eventLoopBlock,
+  'memory-leak': memoryLeak,
 };
 
 function jsonDefinitions(): Record<string, string> {
