@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createTestStack, freePort, request, waitFor, type TestStack } from '@food-delivery/testing';
-import { Supervisor } from '../../../scripts/supervisor.mjs';
+import { Supervisor } from '../scripts/supervisor.mjs';
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..');
 
 interface Replica {
   instance: string;
