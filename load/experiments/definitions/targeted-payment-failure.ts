@@ -31,7 +31,8 @@ export default defineExperiment((ctx) => {
           op: OP.order,
           stream: 'broken-menu',
           outcomes: ['PAYMENT_FAILED'],
-          expect: { before: { share: 0 }, during: { share: 1 }, after: { share: 0 } },
+          // An order already past its payment when the fault lands counts in `during`: allow a few at the edge.
+          expect: { before: { share: 0 }, during: { share: 1, floor: 0.1 }, after: { share: 0 } },
         },
         {
           name: 'the other menus are untouched',
