@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { contextFrom } from '../load/experiments/cli';
-import { loadDefinition, SPEC_SCENARIOS } from '../load/experiments/definitions';
+import { KNOB_EXPERIMENTS, loadDefinition, SPEC_SCENARIOS } from '../load/experiments/definitions';
 import { resolveDefinition, stretchLatencyBounds } from '../load/experiments/model';
 import { runExperiment, type Summary } from '../load/experiments/runner';
 import { startStack, type Stack } from '../load/experiments/stack';
@@ -28,7 +28,7 @@ const failures = (summary: Summary) => ({
     .map((p) => `${p.phase} ${p.probe}: ${p.observed} ${p.detail ?? ''}`),
 });
 
-describe('experiments: the six spec scenarios, shortened, against an own stack', () => {
+describe('experiments: the six spec scenarios and the knob experiments, shortened, against an own stack', () => {
   let stack: Stack;
   let resultsDir: string;
 
@@ -42,7 +42,7 @@ describe('experiments: the six spec scenarios, shortened, against an own stack',
     if (resultsDir) rmSync(resultsDir, { recursive: true, force: true });
   });
 
-  for (const name of SPEC_SCENARIOS) {
+  for (const name of [...SPEC_SCENARIOS, ...KNOB_EXPERIMENTS]) {
     it(`${name}: the hypothesis holds before, during and after, and the report is written`, async () => {
       const output: string[] = [];
       const experiment = stretchLatencyBounds(

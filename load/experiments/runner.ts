@@ -20,7 +20,6 @@ import {
 } from './hypothesis';
 import { LoadGenerator, sleep } from './load';
 import {
-  KNOB_OFF,
   needsOwnStack,
   validateExperiment,
   type Experiment,
@@ -301,14 +300,14 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   };
   const revertFault = async (fault: Fault) => {
     if (fault.kind === 'chaos') {
-      const body = { ...KNOB_OFF[fault.knob], ...(fault.instance ? { instance: fault.instance } : {}) };
+      const query = fault.instance ? `?instance=${encodeURIComponent(fault.instance)}` : '';
       const answer = await control.send({
-        url: `${api.chaos(fault.service)}/${fault.knob}`,
-        body,
+        method: 'DELETE',
+        url: `${api.chaos(fault.service)}/${encodeURIComponent(fault.knob)}${query}`,
         headers: chaosHeaders,
       });
       if (answer.status !== 200)
-        throw new Error(`POST /chaos/${fault.knob} (off) → ${answer.status || answer.error}`);
+        throw new Error(`DELETE /chaos/${fault.knob} → ${answer.status || answer.error}`);
     } else {
       await needStack(`start ${fault.target}`).start(fault.target);
     }

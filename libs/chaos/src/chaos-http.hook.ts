@@ -6,7 +6,8 @@ import { activeTraceIds } from '@food-delivery/logging';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChaosState } from './chaos-state';
 import { ChaosTelemetry } from './chaos-telemetry';
-import { coversRoute, idOf, pickDelay, roll, type FaultOf } from './faults';
+import { coversRoute, idOf, pickDelay, roll, type Fault } from './faults';
+import type { DelaySettings, ErrorSettings } from './knobs/request-faults.knob';
 
 /** Operators must always be able to see and undo faults, and probes/scrapes must tell the truth. */
 const EXEMPT_PATH = /^\/(?:chaos|health|docs)|^\/(?:metrics|redoc)(?:\/|$)/;
@@ -39,8 +40,8 @@ export class ChaosHttpHook implements OnModuleInit {
       return;
     }
     fastify.addHook('onRequest', (request, reply, done) => {
-      const delay = this.state.active('delay');
-      const error = this.state.active('error');
+      const delay = this.state.active<DelaySettings>('delay');
+      const error = this.state.active<ErrorSettings>('error');
       // No fault on (the usual case): a plain callback, no promise per request.
       if (!delay && !error) return done();
       this.applyFaults(request, reply, delay, error).then((answered) => answered || done(), done);
@@ -51,8 +52,8 @@ export class ChaosHttpHook implements OnModuleInit {
   private async applyFaults(
     request: FastifyRequest,
     reply: FastifyReply,
-    delay: FaultOf<'delay'> | null,
-    error: FaultOf<'error'> | null,
+    delay: Fault<DelaySettings> | null,
+    error: Fault<ErrorSettings> | null,
   ): Promise<boolean> {
     const queryAt = request.url.indexOf('?');
     const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt);

@@ -15,23 +15,15 @@ import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { ChaosChangeDto, ChaosFaultDto, ChaosStateDto } from './dto/chaos-responses.dto';
 import { ChaosTelemetry, type ActiveFaultSource } from './chaos-telemetry';
-import {
-  describeFault,
-  faultId,
-  idOf,
-  isExpired,
-  parseFault,
-  remainingMs,
-  type Fault,
-  type FaultOf,
-  type FaultType,
-} from './faults';
+import { describeFault, faultId, idOf, isExpired, parseFault, remainingMs, type Fault } from './faults';
+import { bodySchema } from './knob-schema';
+import type { AnyChaosKnob, ChaosKnob, KnobRequest, KnobRuntime } from './knob';
 
 export const CHAOS_OPTIONS = Symbol('CHAOS_OPTIONS');
 
 export interface ResolvedChaosOptions {
-  /** Every knob this service offers: delay, error and the opted-in service knobs. */
-  knobs: FaultType[];
+  /** Every knob this service offers, registered by the libs and the service that own them. */
+  knobs: AnyChaosKnob[];
 }
 
 /** Who asked for a change, for the audit line. */
@@ -44,7 +36,7 @@ export interface ChaosActor {
 export type ChaosChange =
   | { op: 'set'; fault: Fault }
   /** instance null: every fault of the type (global and aimed at any replica). */
-  | { op: 'clear'; type: FaultType; instance: string | null }
+  | { op: 'clear'; type: string; instance: string | null }
   | { op: 'reset' };
 
 interface ChaosMessage {
@@ -104,7 +96,10 @@ export class ChaosState
   private readonly sleepers = new Set<() => void>();
   private readonly node = randomUUID();
   readonly service: string;
-  readonly knobs: readonly FaultType[];
+  readonly knobs: readonly string[];
+  readonly registry: ReadonlyMap<string, AnyChaosKnob>;
+  /** Process-level faults running on this replica, by knob: the fault (as JSON, to spot changes) and its stop. */
+  private readonly running = new Map<string, { json: string; stop: () => void }>();
   readonly instanceId: string;
   /**
    * Keys and channel are per service: every service may share one Redis and one REDIS_KEY_PREFIX, and a delay
@@ -122,7 +117,8 @@ export class ChaosState
     @Optional() private readonly redis?: RedisService,
   ) {
     this.service = telemetry.service;
-    this.knobs = options.knobs;
+    this.registry = new Map(options.knobs.map((knob) => [knob.name, knob]));
+    this.knobs = [...this.registry.keys()];
     this.instanceId = env.INSTANCE_ID;
     this.keyPrefix = `chaos:${this.service}:fault:`;
     this.indexKey = `chaos:${this.service}:faults`;
@@ -132,16 +128,16 @@ export class ChaosState
   // ---- reads (request path: local memory only) ----
 
   /** The fault of `type` in force on this replica: one aimed at it wins over one for every replica. */
-  active<T extends FaultType>(type: T): FaultOf<T> | null {
+  active<S extends object = object>(type: string): Fault<S> | null {
     if (this.faults.size === 0) return null;
     const now = Date.now();
     const own = this.faults.get(faultId(type, this.instanceId));
-    if (own && !isExpired(own, now)) return own as FaultOf<T>;
+    if (own && !isExpired(own, now)) return own as Fault<S>;
     const all = this.faults.get(type);
-    return all && !isExpired(all, now) ? (all as FaultOf<T>) : null;
+    return all && !isExpired(all, now) ? (all as Fault<S>) : null;
   }
 
-  activeTypes(): FaultType[] {
+  activeTypes(): string[] {
     return this.knobs.filter((type) => this.active(type) !== null);
   }
 
@@ -162,6 +158,13 @@ export class ChaosState
       shared: this.shared,
       redis: !client ? 'off' : client.status === 'ready' && this.subscribed ? 'connected' : 'unavailable',
       knobs: [...this.knobs],
+      catalogue: [...this.registry.values()].map((knob) => ({
+        name: knob.name,
+        endpoint: `POST /chaos/${knob.name}`,
+        summary: knob.summary,
+        default_ttl_s: knob.defaultTtlS ?? null,
+        schema: bodySchema(knob.body),
+      })),
       faults: [...this.faults.values()]
         .filter((fault) => !isExpired(fault, now))
         .sort((a, b) => idOf(a).localeCompare(idOf(b)))
@@ -191,13 +194,16 @@ export class ChaosState
   meta(
     ttlS: number | undefined,
     instance: string | undefined,
+    defaultTtlS?: number,
   ): Pick<Fault, 'instance' | 'set_at' | 'set_by' | 'expires_at'> {
     const cap = this.env.CHAOS_MAX_TTL_S;
     if (cap !== undefined && ttlS !== undefined && ttlS > cap) {
       const message = `ttl_s must not be greater than ${cap} (CHAOS_MAX_TTL_S)`;
       throw new ApiError(400, 'VALIDATION_FAILED', message, { details: [message] });
     }
-    const ttl = ttlS ?? cap;
+    const fallback =
+      defaultTtlS === undefined ? cap : cap === undefined ? defaultTtlS : Math.min(cap, defaultTtlS);
+    const ttl = ttlS ?? fallback;
     const now = Date.now();
     return {
       instance: instance ?? null,
@@ -229,22 +235,23 @@ export class ChaosState
   // ---- changes ----
 
   /**
-   * What every knob endpoint does: a switched-off body (`delay_ms: 0`, `enable: false`, `fail_percent: 0`)
-   * clears that fault type (for one instance when given); anything else sets it with the common meta fields.
+   * What every knob endpoint does: a body the knob reads as "off" (`delay_ms: 0`, `enable: false`,
+   * `fail_percent: 0`) clears that fault type (for one instance when given); anything else sets it with the
+   * common meta fields (and the knob's default TTL when the body has none).
    */
-  setOrClear<T extends FaultType>(
-    type: T,
-    request: { off: boolean; ttl_s?: number; instance?: string },
-    settings: () => Omit<FaultOf<T>, 'type' | 'instance' | 'set_at' | 'set_by' | 'expires_at'>,
+  change<S extends object, D extends KnobRequest>(
+    knob: ChaosKnob<S, D>,
+    body: D,
     actor: ChaosActor,
   ): Promise<ChaosChangeDto> {
-    if (request.off) return this.apply({ op: 'clear', type, instance: request.instance ?? null }, actor);
-    // TypeScript cannot see that a generic T plus its own settings is that member of the union.
-    const fault = {
-      type,
-      ...settings(),
-      ...this.meta(request.ttl_s, request.instance),
-    } as unknown as FaultOf<T>;
+    const settings = knob.settings(body);
+    if (!settings)
+      return this.apply({ op: 'clear', type: knob.name, instance: body.instance ?? null }, actor);
+    const fault: Fault = {
+      type: knob.name,
+      ...settings,
+      ...this.meta(body.ttl_s, body.instance, knob.defaultTtlS),
+    };
     return this.apply({ op: 'set', fault }, actor);
   }
 
@@ -279,7 +286,60 @@ export class ChaosState
       }
     }
     this.armExpiry();
+    this.reconcile();
     return removed;
+  }
+
+  // ---- process-level knobs ----
+
+  /** Starts, restarts or stops the process-level faults so that exactly the ones in force here run. */
+  private reconcile(): void {
+    if (this.stopping) return;
+    for (const knob of this.registry.values()) {
+      if (!knob.run) continue;
+      const fault = this.active(knob.name);
+      const json = fault ? JSON.stringify(fault) : null;
+      const current = this.running.get(knob.name);
+      if (current?.json === json) continue;
+      if (current) {
+        this.running.delete(knob.name);
+        this.stopQuietly(knob.name, current.stop);
+      }
+      if (!fault || !json) continue;
+      try {
+        this.running.set(knob.name, { json, stop: knob.run(fault, this.runtime(knob.name)) });
+      } catch (error) {
+        this.logger.error(`chaos: ${knob.name} failed to start: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private stopQuietly(name: string, stop: () => void): void {
+    try {
+      stop();
+    } catch (error) {
+      this.logger.error(`chaos: ${name} failed to stop: ${(error as Error).message}`);
+    }
+  }
+
+  private runtime(type: string): KnobRuntime {
+    // clear() looks the fault up when called: by then it may have been replaced.
+    return {
+      service: this.service,
+      instanceId: this.instanceId,
+      injected: (details, message) => this.telemetry.injected(type, details, message),
+      log: (message) => this.logger.warn(`chaos: ${message}`),
+      clear: async () => {
+        const fault = this.running.has(type) ? this.active(type) : null;
+        const instance = fault?.instance ?? null;
+        await this.apply({ op: 'clear', type, instance }, { ip: 'chaos', userAgent: `${type} knob` });
+      },
+    };
+  }
+
+  private stopAll(): void {
+    for (const [name, { stop }] of this.running) this.stopQuietly(name, stop);
+    this.running.clear();
   }
 
   private audit(change: ChaosChange, removed: Fault[], actor: ChaosActor): void {
@@ -288,7 +348,7 @@ export class ChaosState
     if (change.op === 'set') {
       this.logger.log(
         { audit: { action: 'set', fault: change.fault, replaced: removed.length > 0, by } },
-        `chaos audit: set ${describeFault(change.fault)} ${who}`,
+        `chaos audit: set ${describeFault(change.fault, this.registry)} ${who}`,
       );
     } else {
       const { op, ...what } = change;
@@ -431,7 +491,7 @@ export class ChaosState
     }
     const removed = this.applyLocal(change);
     this.logger.debug(
-      `chaos: applied ${change.op}${change.op === 'set' ? ` ${describeFault(change.fault)}` : ''} from another ` +
+      `chaos: applied ${change.op}${change.op === 'set' ? ` ${describeFault(change.fault, this.registry)}` : ''} from another ` +
         `replica (${removed.length} removed)`,
     );
   }
@@ -440,13 +500,13 @@ export class ChaosState
     const change = raw as Partial<Record<string, unknown>> | undefined;
     if (change?.op === 'reset') return { op: 'reset' };
     if (change?.op === 'set') {
-      const fault = parseFault(change.fault);
-      return fault && this.knobs.includes(fault.type) ? { op: 'set', fault } : null;
+      const fault = parseFault(change.fault, this.registry);
+      return fault ? { op: 'set', fault } : null;
     }
-    if (change?.op === 'clear' && this.knobs.includes(change.type as FaultType)) {
+    if (change?.op === 'clear' && typeof change.type === 'string' && this.registry.has(change.type)) {
       const instance = change.instance ?? null;
       if (instance !== null && typeof instance !== 'string') return null;
-      return { op: 'clear', type: change.type as FaultType, instance };
+      return { op: 'clear', type: change.type, instance };
     }
     return null;
   }
@@ -495,11 +555,11 @@ export class ChaosState
       }
       let fault: Fault | null = null;
       try {
-        fault = parseFault(JSON.parse(raw));
+        fault = parseFault(JSON.parse(raw), this.registry);
       } catch {
         // reported below
       }
-      if (!fault || idOf(fault) !== id || !this.knobs.includes(fault.type)) {
+      if (!fault || idOf(fault) !== id) {
         this.logger.warn(`chaos: ignored an invalid fault stored under ${this.faultKey(id)}`);
         return;
       }
@@ -526,6 +586,7 @@ export class ChaosState
     this.faults = loaded;
     this.unshared.clear();
     this.armExpiry();
+    this.reconcile();
     if (added.length || dropped.length) {
       this.logger.log(
         `chaos: synced from Redis (${added.length ? `updated ${added.join(',')}` : ''}` +
@@ -558,10 +619,11 @@ export class ChaosState
       this.unshared.delete(idOf(fault));
       this.logger.log(
         { audit: { action: 'expired', fault, by: { instance: this.instanceId } } },
-        `chaos audit: ${describeFault(fault)} expired (ttl)`,
+        `chaos audit: ${describeFault(fault, this.registry)} expired (ttl)`,
       );
     }
     this.armExpiry();
+    this.reconcile();
   }
 
   // ---- lifecycle ----
@@ -615,6 +677,7 @@ export class ChaosState
 
   beforeApplicationShutdown(): void {
     this.stopping = true;
+    this.stopAll();
     for (const wake of [...this.sleepers]) wake();
   }
 

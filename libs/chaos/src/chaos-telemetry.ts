@@ -2,14 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SERVICE_NAME } from '@food-delivery/config';
 import { trace, type Attributes } from '@opentelemetry/api';
 import { Counter, Gauge, register } from 'prom-client';
-import type { FaultType } from './faults';
 
 /** What a replica knows about its active faults, for the gauge. */
 export interface ActiveFaultSource {
   readonly service: string;
-  readonly knobs: readonly FaultType[];
+  readonly knobs: readonly string[];
   /** Fault types in force on this replica right now. */
-  activeTypes(): FaultType[];
+  activeTypes(): string[];
 }
 
 /** Replicas alive in this process (one in production, several in tests), read when Prometheus scrapes. */
@@ -79,7 +78,7 @@ export class ChaosTelemetry {
 
   /** `details` become span attributes `chaos.<key>` and fields of the log line; `context` only the latter. */
   injected(
-    type: FaultType,
+    type: string,
     details: Record<string, string | number>,
     message: string,
     context: Record<string, string> = {},

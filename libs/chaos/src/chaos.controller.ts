@@ -5,9 +5,13 @@ import {
   Delete,
   Get,
   HttpCode,
+  Inject,
+  Param,
   Post,
+  Query,
   Req,
   UseGuards,
+  type Type,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -15,23 +19,22 @@ import {
   ApiForbiddenResponse,
   ApiBody,
   ApiHeader,
+  ApiNotFoundResponse,
+  ApiParam,
+  ApiQuery,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Public } from '@food-delivery/auth';
-import { ErrorResponseDto } from '@food-delivery/http';
+import { ApiError, ErrorResponseDto } from '@food-delivery/http';
 import type { FastifyRequest } from 'fastify';
 import { ChaosAccessGuard } from './chaos-access.guard';
 import { ChaosState, type ChaosActor } from './chaos-state';
-import {
-  ChaosDelayDto,
-  ChaosErrorDto,
-  ChaosInventoryDelayDto,
-  ChaosPaymentFailDto,
-} from './dto/chaos-requests.dto';
 import { ChaosChangeDto, ChaosStateDto } from './dto/chaos-responses.dto';
+import { INSTANCE_ID_PATTERN } from './faults';
+import type { AnyChaosKnob, KnobRequest } from './knob';
 
 const actorOf = (request: FastifyRequest): ChaosActor => ({
   ip: request.ip,
@@ -92,7 +95,7 @@ const ChangesFaults = (
 
 const cleared = (count: number): ChaosChangeDto => ({ action: 'cleared', cleared: count, shared: true });
 
-/** GET/DELETE /chaos and the knobs every service has (delay, error). */
+/** GET/DELETE /chaos; each knob has its own controller (knobController). */
 @ApiTags('chaos')
 @Public()
 @UseGuards(ChaosAccessGuard)
@@ -105,7 +108,8 @@ export class ChaosController {
     summary: '👉 Current faults of this service',
     description:
       'Every active fault with who set it and when, its expiry, the replica it is aimed at, and whether the ' +
-      'state is shared with the other replicas through Redis right now.',
+      'state is shared with the other replicas through Redis right now; and the catalogue: every knob this ' +
+      'service has, with the JSON schema of its body.',
   })
   @ApiOkResponse({
     type: ChaosStateDto,
@@ -154,181 +158,76 @@ export class ChaosController {
     return this.state.apply({ op: 'reset' }, actorOf(request));
   }
 
-  @ChangesFaults(
-    'delay',
-    '👉 Add latency to API calls',
-    'Every affected request waits `delay_ms` (± `jitter_ms`) before it is handled, on an asynchronous timer: ' +
-      'other requests are not slowed down. `{"delay_ms": 0}` switches it off. Never applies to /chaos, ' +
-      '/health, /metrics or the docs.',
-    {
-      set: {
-        action: 'set',
-        fault: {
-          ...SET_EXAMPLE_META,
-          type: 'delay',
-          delay_ms: 1500,
-          jitter_ms: 0,
-          percent: 100,
-          routes: null,
-        },
-        cleared: 0,
-        shared: true,
-      },
-      'switched off': cleared(1),
-    },
-  )
-  @ApiBody({
-    type: ChaosDelayDto,
-    examples: {
-      spec: { summary: 'Spec: 1.5 s on every API call', value: { delay_ms: 1500 } },
-      scoped: {
-        summary: '2 s ± 500 ms on half of /validate calls for 5 minutes',
-        value: { delay_ms: 2000, jitter_ms: 500, percent: 50, routes: ['/validate'], ttl_s: 300 },
-      },
-      'one replica': {
-        summary: 'Only on one replica (gray failure)',
-        value: { delay_ms: 3000, instance: 'user-2' },
-      },
-      off: { summary: 'Switch off', value: { delay_ms: 0 } },
-    },
+  @Delete(':knob')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Switch one knob off',
+    description:
+      'Clears the fault of this knob on every replica (with `?instance=`: only the fault aimed at that ' +
+      'replica), whatever its body looks like: the same as posting the knob\'s "off" body. Open from loopback; ' +
+      'from elsewhere it needs `X-Chaos-Key` or an operator token.',
   })
-  delay(@Body() dto: ChaosDelayDto, @Req() request: FastifyRequest): Promise<ChaosChangeDto> {
-    return this.state.setOrClear(
-      'delay',
-      { off: dto.delay_ms === 0, ttl_s: dto.ttl_s, instance: dto.instance },
-      () => ({
-        delay_ms: dto.delay_ms,
-        jitter_ms: dto.jitter_ms ?? 0,
-        percent: dto.percent ?? 100,
-        routes: dto.routes ?? null,
-      }),
-      actorOf(request),
-    );
-  }
-
-  @ChangesFaults(
-    'error',
-    '👉 Make API calls fail',
-    'Answers `percent`% (default 50) of the affected requests with `status` (default 500) and the common ' +
-      'error body with `code: "CHAOS_INJECTED"`. `{"enable": false}` switches it off.',
-    {
-      set: {
-        action: 'set',
-        fault: { ...SET_EXAMPLE_META, id: 'error', type: 'error', percent: 50, status: 500, routes: null },
-        cleared: 0,
-        shared: true,
-      },
-      'switched off': cleared(1),
-    },
-  )
-  @ApiBody({
-    type: ChaosErrorDto,
-    examples: {
-      spec: { summary: 'Spec: 50% of API calls answer 500', value: { enable: true } },
-      scoped: {
-        summary: '503 on 20% of /users/* for 2 minutes',
-        value: { enable: true, percent: 20, status: 503, routes: ['/users/*'], ttl_s: 120 },
-      },
-      off: { summary: 'Switch off', value: { enable: false } },
-    },
-  })
-  error(@Body() dto: ChaosErrorDto, @Req() request: FastifyRequest): Promise<ChaosChangeDto> {
-    return this.state.setOrClear(
-      'error',
-      { off: !dto.enable, ttl_s: dto.ttl_s, instance: dto.instance },
-      () => ({ percent: dto.percent ?? 50, status: dto.status ?? 500, routes: dto.routes ?? null }),
-      actorOf(request),
-    );
+  @ApiParam({ name: 'knob', example: 'delay', description: 'A knob of `GET /chaos` → `knobs`' })
+  @ApiQuery({ name: 'instance', required: false, example: 'user-service-2' })
+  @ApiHeader({ name: 'X-Chaos-Key', required: false, description: CHAOS_KEY_HEADER })
+  @ApiBearerAuth('bearer')
+  @ApiOkResponse({ type: ChaosChangeDto, example: cleared(1) })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED: a bad instance' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'CHAOS_KNOB_NOT_FOUND: no such knob here' })
+  clear(
+    @Param('knob') knob: string,
+    @Query('instance') instance: string | undefined,
+    @Req() request: FastifyRequest,
+  ): Promise<ChaosChangeDto> {
+    if (!this.state.registry.has(knob)) {
+      throw new ApiError(404, 'CHAOS_KNOB_NOT_FOUND', `No chaos knob "${knob.slice(0, 64)}" on this service`);
+    }
+    if (instance !== undefined && (typeof instance !== 'string' || !INSTANCE_ID_PATTERN.test(instance))) {
+      const message = 'instance must be 1-64 chars of [A-Za-z0-9_.:-]';
+      throw new ApiError(400, 'VALIDATION_FAILED', message, { details: [message] });
+    }
+    return this.state.apply({ op: 'clear', type: knob, instance: instance ?? null }, actorOf(request));
   }
 }
 
-/** POST /chaos/inventory_delay, for services created with knobs: ['inventory_delay'] (restaurant). */
-@ApiTags('chaos')
-@Public()
-@UseGuards(ChaosAccessGuard)
-@Controller('chaos')
-export class InventoryDelayChaosController {
-  constructor(private readonly state: ChaosState) {}
+const pascal = (name: string) =>
+  name.replace(/(^|_)([a-z])/g, (_match, _sep, letter: string) => letter.toUpperCase());
 
-  @ChangesFaults(
-    'inventory_delay',
-    '👉 Slow down inventory updates while the row lock is held',
-    'Each affected inventory update waits `delay_ms` inside its transaction, after locking the menu row, so ' +
-      'concurrent orders of the same menu queue behind it (lock contention). `{"delay_ms": 0}` switches it off.',
-    {
+/**
+ * POST /chaos/<knob> for one knob definition: validation with the knob's DTO (the global ValidationPipe reads
+ * the body type from the handler's parameter types, set below), the knob's Swagger body and examples, and the
+ * same access rules as every chaos endpoint.
+ */
+export function knobController(knob: AnyChaosKnob): Type {
+  const firstExample = Object.values(knob.examples)[0]?.value ?? {};
+  let exampleSettings: object = {};
+  try {
+    exampleSettings = (knob.settings(firstExample) as object | null) ?? {};
+  } catch {
+    // an example that is not a full body: show the fault without settings
+  }
+  @ApiTags('chaos')
+  @Public()
+  @UseGuards(ChaosAccessGuard)
+  @Controller('chaos')
+  class KnobController {
+    constructor(@Inject(ChaosState) private readonly state: ChaosState) {}
+
+    @ChangesFaults(knob.name, knob.summary, knob.description, {
       set: {
         action: 'set',
-        fault: {
-          ...SET_EXAMPLE_META,
-          id: 'inventory_delay',
-          type: 'inventory_delay',
-          delay_ms: 3000,
-          percent: 100,
-        },
+        fault: { ...SET_EXAMPLE_META, id: knob.name, type: knob.name, ...exampleSettings },
         cleared: 0,
         shared: true,
       },
       'switched off': cleared(1),
-    },
-  )
-  @ApiBody({
-    type: ChaosInventoryDelayDto,
-    examples: {
-      spec: { summary: 'Spec: 3 s per inventory update', value: { delay_ms: 3000 } },
-      partial: {
-        summary: '1 s on 25% of updates for 10 minutes',
-        value: { delay_ms: 1000, percent: 25, ttl_s: 600 },
-      },
-      off: { summary: 'Switch off', value: { delay_ms: 0 } },
-    },
-  })
-  set(@Body() dto: ChaosInventoryDelayDto, @Req() request: FastifyRequest): Promise<ChaosChangeDto> {
-    return this.state.setOrClear(
-      'inventory_delay',
-      { off: dto.delay_ms === 0, ttl_s: dto.ttl_s, instance: dto.instance },
-      () => ({ delay_ms: dto.delay_ms, percent: dto.percent ?? 100 }),
-      actorOf(request),
-    );
+    })
+    @ApiBody({ type: knob.body, examples: knob.examples })
+    set(@Body() body: KnobRequest, @Req() request: FastifyRequest): Promise<ChaosChangeDto> {
+      return this.state.change(knob, body, actorOf(request));
+    }
   }
-}
-
-/** POST /chaos/payment_fail, for services created with knobs: ['payment_fail'] (order). */
-@ApiTags('chaos')
-@Public()
-@UseGuards(ChaosAccessGuard)
-@Controller('chaos')
-export class PaymentFailChaosController {
-  constructor(private readonly state: ChaosState) {}
-
-  @ChangesFaults(
-    'payment_fail',
-    '👉 Make payments fail',
-    '`fail_percent`% of payments fail, which exercises the order rollback (inventory restored, order FAILED). ' +
-      '`{"fail_percent": 0}` switches it off.',
-    {
-      set: {
-        action: 'set',
-        fault: { ...SET_EXAMPLE_META, id: 'payment_fail', type: 'payment_fail', fail_percent: 30 },
-        cleared: 0,
-        shared: true,
-      },
-      'switched off': cleared(1),
-    },
-  )
-  @ApiBody({
-    type: ChaosPaymentFailDto,
-    examples: {
-      spec: { summary: 'Spec: 30% of payments fail', value: { fail_percent: 30 } },
-      temporary: { summary: 'Every payment fails for 1 minute', value: { fail_percent: 100, ttl_s: 60 } },
-      off: { summary: 'Switch off', value: { fail_percent: 0 } },
-    },
-  })
-  set(@Body() dto: ChaosPaymentFailDto, @Req() request: FastifyRequest): Promise<ChaosChangeDto> {
-    return this.state.setOrClear(
-      'payment_fail',
-      { off: dto.fail_percent === 0, ttl_s: dto.ttl_s, instance: dto.instance },
-      () => ({ fail_percent: dto.fail_percent }),
-      actorOf(request),
-    );
-  }
+  Reflect.defineMetadata('design:paramtypes', [knob.body, Object], KnobController.prototype, 'set');
+  Object.defineProperty(KnobController, 'name', { value: `${pascal(knob.name)}ChaosController` });
+  return KnobController;
 }

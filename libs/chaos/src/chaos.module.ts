@@ -5,23 +5,23 @@ import { ChaosAccessGuard } from './chaos-access.guard';
 import { ChaosHttpHook } from './chaos-http.hook';
 import { CHAOS_OPTIONS, ChaosState, type ResolvedChaosOptions } from './chaos-state';
 import { ChaosTelemetry } from './chaos-telemetry';
-import {
-  ChaosController,
-  InventoryDelayChaosController,
-  PaymentFailChaosController,
-} from './chaos.controller';
+import { ChaosController, knobController } from './chaos.controller';
 import { ChaosService } from './chaos.service';
-import { GENERIC_KNOBS, SERVICE_KNOBS, type ServiceKnob } from './faults';
+import type { AnyChaosKnob } from './knob';
+import { delayKnob, errorKnob } from './knobs/request-faults.knob';
 
 export interface ChaosModuleOptions {
-  /** Service-specific knobs to offer besides delay and error: 'inventory_delay' (restaurant), 'payment_fail' (order). */
-  knobs?: ServiceKnob[];
+  /**
+   * Knobs besides delay and error, each defined by the lib or service that owns it (one file per knob), e.g.
+   * the restaurant's inventory_delay or the order service's payment_fail.
+   */
+  knobs?: AnyChaosKnob[];
 }
 
-const KNOB_CONTROLLERS: Record<ServiceKnob, Type> = {
-  inventory_delay: InventoryDelayChaosController,
-  payment_fail: PaymentFailChaosController,
-};
+/** Knobs every service has: applied to every request by ChaosHttpHook. */
+export const REQUEST_KNOBS: readonly AnyChaosKnob[] = [delayKnob, errorKnob];
+
+const KNOB_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
 const HIDE_FROM_DOCS = Symbol('CHAOS_HIDE_FROM_DOCS');
 
@@ -37,19 +37,22 @@ function perApp(base: Type): Type {
 }
 
 /**
- * The chaos control plane of a service: GET/DELETE /chaos, POST /chaos/<knob>, the request hooks and
- * ChaosService. Import once in the root module, after EnvModule (BaseEnv, SERVICE_NAME) and RedisModule
- * (without Redis, faults stay local to the replica).
+ * The chaos control plane of a service: GET/DELETE /chaos, POST /chaos/<knob> for every registered knob, the
+ * request hooks and ChaosService. Import once in the root module, after EnvModule (BaseEnv, SERVICE_NAME) and
+ * RedisModule (without Redis, faults stay local to the replica).
  */
 @Module({})
 export class ChaosModule {
   static forRoot(options: ChaosModuleOptions = {}): DynamicModule {
-    for (const knob of options.knobs ?? []) {
-      if (!SERVICE_KNOBS.includes(knob)) throw new Error(`Unknown chaos knob "${String(knob)}"`);
+    const knobs = [...REQUEST_KNOBS, ...(options.knobs ?? [])];
+    const names = new Set<string>();
+    for (const knob of knobs) {
+      if (!KNOB_NAME.test(knob.name)) throw new Error(`Invalid chaos knob name "${knob.name}"`);
+      if (names.has(knob.name)) throw new Error(`Chaos knob "${knob.name}" is registered twice`);
+      names.add(knob.name);
     }
-    const serviceKnobs = SERVICE_KNOBS.filter((knob) => options.knobs?.includes(knob));
-    const resolved: ResolvedChaosOptions = { knobs: [...GENERIC_KNOBS, ...serviceKnobs] };
-    const controllers = [ChaosController, ...serviceKnobs.map((knob) => KNOB_CONTROLLERS[knob])].map(perApp);
+    const resolved: ResolvedChaosOptions = { knobs };
+    const controllers = [ChaosController, ...knobs.map(knobController)].map(perApp);
     return {
       module: ChaosModule,
       global: true,

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { performance } from 'node:perf_hooks';
 import { ChaosState } from './chaos-state';
 import { ChaosTelemetry } from './chaos-telemetry';
-import { idOf, roll } from './faults';
+import { idOf, pickDelay, roll, type Fault } from './faults';
+import type { DependencyFaultOutcome, DependencySettings } from './knobs/dependency.knob';
 
 /**
- * What service code uses to honour its own chaos knobs. The request-level knobs (delay, error) need nothing
- * from the service: ChaosModule applies them to every request. Both methods read local memory only (never
- * Redis) and are no-ops when the knob is not set, not offered by the service, or CHAOS_ENABLED=false.
+ * What service and lib code uses to honour the knobs it owns. The request-level knobs (delay, error) and the
+ * process-level ones need nothing from the service. Every method reads local memory only (never Redis); with
+ * CHAOS_ENABLED=false no fault is ever in force.
  */
 @Injectable()
 export class ChaosService {
@@ -16,45 +16,80 @@ export class ChaosService {
     private readonly telemetry: ChaosTelemetry,
   ) {}
 
-  /**
-   * Whether an `inventory_delay` fault applies to this replica right now: code with a faster path that holds no
-   * lock across a round trip takes its locked path instead, so the delay is injected where it hurts.
-   */
-  inventoryDelayActive(): boolean {
-    return this.state.active('inventory_delay') !== null;
+  /** The fault of this knob in force on this replica (one aimed at it wins over one for every replica). */
+  active<S extends object>(knob: string): Fault<S> | null {
+    return this.state.active<S>(knob);
+  }
+
+  /** True with probability percent/100. */
+  roll(percent: number): boolean {
+    return roll(percent);
   }
 
   /**
-   * Waits out the `inventory_delay` knob (restaurant service) when it is set for this replica and this call
-   * falls within its `percent`. Await it exactly where the delay should hurt: inside the transaction that holds
-   * the inventory row lock, so concurrent updates queue behind it. Asynchronous timer: the event loop keeps
-   * serving other requests. Resolves with the milliseconds actually waited (0 when not delayed).
+   * Records one injection of `fault`: a log line, span attributes and a `chaos.injected` span event, and
+   * chaos_injections_total{type}. Call it once per affected operation.
    */
-  async applyInventoryDelay(): Promise<number> {
-    const fault = this.state.active('inventory_delay');
-    if (!fault || !roll(fault.percent)) return 0;
-    this.telemetry.injected(
-      'inventory_delay',
-      { delay_ms: fault.delay_ms, fault: idOf(fault) },
-      `delaying an inventory update by ${fault.delay_ms}ms`,
-    );
-    const started = performance.now();
-    await this.state.sleep(fault.delay_ms);
-    return Math.round(performance.now() - started);
+  injected(
+    fault: Fault,
+    details: Record<string, string | number>,
+    message: string,
+    context?: Record<string, string>,
+  ): void {
+    this.telemetry.injected(fault.type, { ...details, fault: idOf(fault) }, message, context);
+  }
+
+  /** A chaos wait on a timer (never blocks the loop); ends early at shutdown or when `signal` aborts. */
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (!signal) return this.state.sleep(ms);
+    if (signal.aborted) return;
+    const connection = {
+      once: (_event: string, listener: () => void) =>
+        signal.addEventListener('abort', listener, { once: true }),
+      off: (_event: string, listener: () => void) => signal.removeEventListener('abort', listener),
+    };
+    await this.state.sleep(ms, connection as never);
   }
 
   /**
-   * Whether this payment should fail, per the `payment_fail` knob (order service): true for `fail_percent`% of
-   * calls. Call it once per payment attempt; every `true` is counted, logged and recorded on the current span.
+   * The `dependency` knob at the point where a call to `target` leaves the process. null (synchronously, the
+   * usual case): no fault, go ahead. Otherwise a promise that first waits out any added latency, then tells the
+   * caller how this call fails: `error` (HTTP status, or a refused connection), `reset`, or `timeout` (it
+   * resolves once `signal` aborted or `timeoutMs` passed: the caller then reports its own timeout).
    */
-  shouldFailPayment(): boolean {
-    const fault = this.state.active('payment_fail');
-    if (!fault || !roll(fault.fail_percent)) return false;
-    this.telemetry.injected(
-      'payment_fail',
-      { fail_percent: fault.fail_percent, fault: idOf(fault) },
-      `failing a payment (payment_fail ${fault.fail_percent}%)`,
+  dependencyFault(
+    target: string,
+    options: { signal?: AbortSignal; timeoutMs: number },
+  ): Promise<DependencyFaultOutcome> | null {
+    const fault = this.state.active<DependencySettings>('dependency');
+    if (!fault || fault.target !== target || !roll(fault.percent)) return null;
+    return this.applyDependencyFault(fault, options);
+  }
+
+  private async applyDependencyFault(
+    fault: Fault<DependencySettings>,
+    options: { signal?: AbortSignal; timeoutMs: number },
+  ): Promise<DependencyFaultOutcome> {
+    const latency = fault.latency_ms
+      ? pickDelay({ delay_ms: fault.latency_ms, jitter_ms: fault.jitter_ms })
+      : 0;
+    this.injected(
+      fault,
+      { target: fault.target, mode: fault.mode, latency_ms: latency },
+      `dependency ${fault.target}: ${fault.mode}${latency ? ` after ${latency}ms` : ''}`,
     );
-    return true;
+    if (latency > 0) await this.sleep(latency, options.signal);
+    switch (fault.mode) {
+      case 'latency':
+        return null;
+      case 'error':
+        return { mode: 'error', status: fault.status };
+      case 'reset':
+        return { mode: 'reset' };
+      case 'timeout':
+        // Never answers: the caller's own timeout (its signal, or its acquire timeout) decides when it gives up.
+        await this.sleep(options.timeoutMs, options.signal);
+        return { mode: 'timeout' };
+    }
   }
 }

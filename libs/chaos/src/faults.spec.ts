@@ -9,8 +9,16 @@ import {
   pickDelay,
   remainingMs,
   roll,
-  type DelayFault,
+  type Fault,
 } from './faults';
+import type { AnyChaosKnob } from './knob';
+import { delayKnob, errorKnob, type DelaySettings } from './knobs/request-faults.knob';
+import { probeInventoryDelayKnob, probePaymentFailKnob } from '../test/probe-knobs';
+
+type DelayFault = Fault<DelaySettings>;
+const KNOBS = new Map<string, AnyChaosKnob>(
+  [delayKnob, errorKnob, probeInventoryDelayKnob, probePaymentFailKnob].map((knob) => [knob.name, knob]),
+);
 
 const meta = {
   instance: null,
@@ -70,18 +78,21 @@ describe('faults', () => {
   });
 
   it('parses stored faults and rejects anything malformed', () => {
-    expect(parseFault(JSON.parse(JSON.stringify(delay())))).toEqual(delay());
-    expect(parseFault({ ...meta, type: 'error', percent: 50, status: 503, routes: ['/x'] })).toEqual({
+    expect(parseFault(JSON.parse(JSON.stringify(delay())), KNOBS)).toEqual(delay());
+    expect(parseFault({ ...meta, type: 'error', percent: 50, status: 503, routes: ['/x'] }, KNOBS)).toEqual({
       ...meta,
       type: 'error',
       percent: 50,
       status: 503,
       routes: ['/x'],
     });
-    expect(parseFault({ ...meta, type: 'payment_fail', fail_percent: 30 })).toMatchObject({
+    expect(parseFault({ ...meta, type: 'payment_fail', fail_percent: 30 }, KNOBS)).toMatchObject({
       fail_percent: 30,
+      match: null,
     });
-    expect(parseFault({ ...meta, type: 'inventory_delay', delay_ms: 3000, percent: 100 })).toMatchObject({
+    expect(
+      parseFault({ ...meta, type: 'inventory_delay', delay_ms: 3000, percent: 100 }, KNOBS),
+    ).toMatchObject({
       delay_ms: 3000,
     });
     for (const bad of [
@@ -98,13 +109,15 @@ describe('faults', () => {
       { ...delay(), set_by: 1 },
       { ...meta, type: 'error', percent: 50, status: 404, routes: null },
       { ...meta, type: 'payment_fail', fail_percent: 0 },
+      { ...meta, type: 'payment_fail', fail_percent: 5, match: { menu_id: [] } },
+      { ...meta, type: 'payment_fail', fail_percent: 5, match: { user_id: ['1'] } },
     ]) {
-      expect([bad, parseFault(bad)]).toEqual([bad, null]);
+      expect([bad, parseFault(bad, KNOBS)]).toEqual([bad, null]);
     }
   });
 
   it('describes faults for log lines', () => {
-    expect(describeFault(delay({ routes: ['/validate'], instance: 'u2' }))).toBe(
+    expect(describeFault(delay({ routes: ['/validate'], instance: 'u2' }), KNOBS)).toBe(
       'delay 1000ms on 100% of /validate on u2',
     );
   });

@@ -1,20 +1,42 @@
 /**
  * @food-delivery/chaos: the fault-injection control plane every service mounts.
  *
- *   imports: [ChaosModule.forRoot()]                                // delay + error
- *   imports: [ChaosModule.forRoot({ knobs: ['inventory_delay'] })]  // + POST /chaos/inventory_delay
- *   imports: [ChaosModule.forRoot({ knobs: ['payment_fail'] })]     // + POST /chaos/payment_fail
+ *   imports: [ChaosModule.forRoot()]                              // delay + error
+ *   imports: [ChaosModule.forRoot({ knobs: [paymentFailKnob] })]  // + POST /chaos/payment_fail
  *
- * HTTP: GET /chaos, DELETE /chaos, POST /chaos/delay, POST /chaos/error and the opted-in knobs. Delay and error
- * apply to every request except /chaos*, /health*, /metrics, /docs*, /redoc, without any service code.
+ * The library keeps the mechanism (state shared by replicas through Redis, TTL, instance targeting, the HTTP
+ * API with validation and Swagger, telemetry, operator protection). Each knob is one definition (defineKnob:
+ * name, body DTO with bounds, how a body becomes settings, what runs while it is in force) owned by the lib or
+ * service it belongs to, and passed to forRoot. Owners read their knob with ChaosService.active(name).
  *
- * Service code uses only ChaosService:
- *   const waitedMs = await chaos.applyInventoryDelay(); // restaurant: inside the locking transaction
- *   if (chaos.shouldFailPayment()) { ...fail the payment... }  // order
+ * HTTP: GET /chaos (faults + catalogue of knobs with their JSON schema), DELETE /chaos, POST /chaos/<knob>.
+ * Delay and error apply to every request except /chaos*, /health*, /metrics, /docs*, /redoc.
  *
  * Env (BaseEnv): CHAOS_ENABLED, CHAOS_API_KEY, CHAOS_MAX_TTL_S, CHAOS_SYNC_INTERVAL_MS.
  */
-export { ChaosModule, type ChaosModuleOptions } from './chaos.module';
+export { ChaosModule, REQUEST_KNOBS, type ChaosModuleOptions } from './chaos.module';
 export { ChaosService } from './chaos.service';
-export { FAULT_TYPES, type FaultType, type ServiceKnob } from './faults';
+export { CHAOS_LIMITS, roll, type Fault } from './faults';
+export {
+  covers,
+  defineKnob,
+  describeMatch,
+  isIntIn,
+  isNumberIn,
+  parseMatch,
+  type AnyChaosKnob,
+  type ChaosKnob,
+  type FaultMatch,
+  type KnobRequest,
+  type KnobRuntime,
+} from './knob';
+export { ChaosMatchDto, DelayMs, Instance, Match, Percent, TtlS } from './dto/chaos-requests.dto';
+export { isChaosExempt } from './chaos-http.hook';
+export { processKnobs, type ProcessKnobLimits } from './knobs/process.knobs';
+export {
+  ChaosDependencyDto,
+  dependencyKnob,
+  type DependencyFaultOutcome,
+  type DependencySettings,
+} from './knobs/dependency.knob';
 export { CHAOS_DOCS_TAG } from './docs';

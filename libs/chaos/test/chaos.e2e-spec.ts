@@ -25,6 +25,14 @@ import {
 } from '@opentelemetry/api';
 import Redis from 'ioredis';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  constants,
+  monitorEventLoopDelay,
+  PerformanceObserver,
+  type PerformanceEntry,
+} from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { probeApp } from './probe-app';
 
 const KEY = 'test-chaos-key-0123';
@@ -96,8 +104,47 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
         instance: 'probe-a',
         shared: true,
         redis: 'connected',
-        knobs: ['delay', 'error', 'inventory_delay', 'payment_fail'],
+        knobs: [
+          'delay',
+          'error',
+          'inventory_delay',
+          'payment_fail',
+          'crash',
+          'cpu',
+          'event_loop_block',
+          'memory_leak',
+          'gc_pressure',
+        ],
+        catalogue: expect.any(Array),
         faults: [],
+      });
+    });
+
+    it('lists every knob with its endpoint and the JSON schema of its body', async () => {
+      const catalogue = (await request(`${a.url}/chaos`)).body.catalogue as {
+        name: string;
+        endpoint: string;
+        schema: { properties: Record<string, Record<string, unknown>>; required?: string[] };
+      }[];
+      expect(catalogue.map((knob) => knob.endpoint)).toEqual([
+        'POST /chaos/delay',
+        'POST /chaos/error',
+        'POST /chaos/inventory_delay',
+        'POST /chaos/payment_fail',
+        'POST /chaos/crash',
+        'POST /chaos/cpu',
+        'POST /chaos/event_loop_block',
+        'POST /chaos/memory_leak',
+        'POST /chaos/gc_pressure',
+      ]);
+      const delay = catalogue.find((knob) => knob.name === 'delay')!;
+      expect(delay.schema.required).toEqual(['delay_ms']);
+      expect(delay.schema.properties.delay_ms).toMatchObject({ type: 'number', minimum: 0, maximum: 60000 });
+      expect(delay.schema.properties.routes).toMatchObject({ type: 'array', items: { type: 'string' } });
+      const inventory = catalogue.find((knob) => knob.name === 'inventory_delay')!;
+      expect(inventory.schema.properties.match).toMatchObject({
+        type: 'object',
+        properties: { menu_id: { type: 'array', items: { type: 'number' } } },
       });
     });
 
@@ -429,6 +476,197 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
       await sees(a, []);
       expect(await fails()).toBe(0);
     });
+
+    it('targeted faults: match hits only the listed menu or user, on both replicas', async () => {
+      await post(a, 'payment_fail', { fail_percent: 100, match: { user_id: [42] } });
+      await post(a, 'inventory_delay', { delay_ms: 300, match: { menu_id: [7] } });
+      await sees(b, ['inventory_delay', 'payment_fail']);
+      for (const replica of [a, b]) {
+        const pay = (user_id: number) =>
+          request(`${replica.url}/pay`, { body: { user_id } }).then((res) => res.body.failed as boolean);
+        expect(await Promise.all(Array.from({ length: 20 }, () => pay(42)))).toEqual(Array(20).fill(true));
+        expect(await Promise.all(Array.from({ length: 20 }, () => pay(43)))).toEqual(Array(20).fill(false));
+        const waited = (menu_id: number) =>
+          request(`${replica.url}/inventory`, { body: { menu_id } }).then(
+            (res) => res.body.waited_ms as number,
+          );
+        expect(await waited(7)).toBeGreaterThanOrEqual(295);
+        expect(await waited(8)).toBe(0);
+      }
+    });
+
+    it('refuses a bad match (400) and keeps the state', async () => {
+      await post(a, 'payment_fail', { fail_percent: 10 });
+      for (const match of [{ user_id: [] }, { menu_id: ['7'] }, { order_id: [1] }, [1]]) {
+        const res = await post(a, 'payment_fail', { fail_percent: 100, match });
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('VALIDATION_FAILED');
+      }
+      const faults = (await request(`${b.url}/chaos`)).body.faults as {
+        fail_percent: number;
+        match: unknown;
+      }[];
+      expect(faults).toMatchObject([{ fail_percent: 10, match: null }]);
+    });
+
+    it('DELETE /chaos/<knob> switches one knob off on every replica, or on one instance', async () => {
+      await post(a, 'delay', { delay_ms: 50 });
+      await post(a, 'delay', { delay_ms: 60, instance: 'probe-b' });
+      await post(a, 'payment_fail', { fail_percent: 5 });
+      await sees(b, ['delay', 'delay@probe-b', 'payment_fail']);
+      const one = await request(`${b.url}/chaos/delay?instance=probe-b`, { method: 'DELETE' });
+      expect(one.body).toEqual({ action: 'cleared', cleared: 1, shared: true });
+      await sees(a, ['delay', 'payment_fail']);
+      expect((await request(`${b.url}/chaos/delay`, { method: 'DELETE' })).body.cleared).toBe(1);
+      await sees(a, ['payment_fail']);
+      const unknown = await request(`${a.url}/chaos/explode`, { method: 'DELETE' });
+      expect([unknown.status, unknown.body.code]).toEqual([404, 'CHAOS_KNOB_NOT_FOUND']);
+      const bad = await request(`${a.url}/chaos/delay?instance=a%20b`, { method: 'DELETE' });
+      expect(bad.status).toBe(400);
+      await sees(b, ['payment_fail']);
+    });
+  });
+
+  describe('process knobs', () => {
+    /** CPU seconds this process (both replicas live in it) used per wall second, over `ms`. */
+    const cpuRate = async (ms: number) => {
+      const before = process.cpuUsage();
+      const started = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / 1000 / (performance.now() - started);
+    };
+
+    it('cpu: burns its share of a core on each replica, off the event loop, until reset; default TTL', async () => {
+      const idle = await cpuRate(800);
+      const set = await post(a, 'cpu', { load_percent: 40 });
+      expect(set.status).toBe(200);
+      // A destructive knob set without ttl_s ends by itself.
+      expect(set.body.fault.ttl_remaining_s).toBe(300);
+      await sees(b, ['cpu']);
+      const busy = await cpuRate(1500);
+      // Two replicas × 40% of a core = 0.8 s/s; on a shared 2-core machine the burners get descheduled
+      // (0.48 s/s measured while other suites ran), still far above idle.
+      expect(busy - idle).toBeGreaterThan(0.3);
+      // The event loop stays free: a request is answered at once.
+      expect((await timed(() => request(`${a.url}/ping`))).ms).toBeLessThan(200);
+      expect((await reset(a)).status).toBe(200);
+      await sees(b, []);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await cpuRate(800)).toBeLessThan(idle + 0.25);
+    });
+
+    it('cpu: expires with its TTL on every replica', async () => {
+      await post(a, 'cpu', { load_percent: 20, ttl_s: 1 });
+      await sees(b, ['cpu']);
+      await sees(a, []);
+      await sees(b, []);
+    });
+
+    it('event_loop_block: the main thread stalls for block_ms every every_ms, until reset', async () => {
+      const stalls = async (ms: number) => {
+        const histogram = monitorEventLoopDelay({ resolution: 10 });
+        histogram.enable();
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        histogram.disable();
+        return histogram.max / 1e6;
+      };
+      const idle = await stalls(600);
+      // Instance-targeted: one replica blocks (both live in this process, so the whole process stalls).
+      await post(a, 'event_loop_block', { block_ms: 120, every_ms: 400, instance: 'probe-b' });
+      await sees(a, ['event_loop_block@probe-b']);
+      await sees(b, ['event_loop_block@probe-b']);
+      const blocked = await stalls(1200);
+      expect(blocked).toBeGreaterThanOrEqual(110);
+      expect(blocked).toBeGreaterThan(idle + 60);
+      expect((await reset(a)).status).toBe(200);
+      await sees(b, []);
+      expect(await stalls(900)).toBeLessThan(100);
+    });
+
+    it('memory_leak: the heap grows to max_mb per replica, and is released on reset', async () => {
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      gc();
+      const base = process.memoryUsage().heapUsed / 2 ** 20;
+      await post(a, 'memory_leak', { mb_per_s: 40, max_mb: 30 });
+      await sees(b, ['memory_leak']);
+      // Two replicas × 30 MB once the cap is reached (40 MB/s: under a second), then no further growth.
+      await waitFor(
+        'the leak to reach its cap',
+        () => process.memoryUsage().heapUsed / 2 ** 20 - base >= 55,
+        {
+          timeoutMs: 10_000,
+        },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      gc();
+      const held = process.memoryUsage().heapUsed / 2 ** 20 - base;
+      expect(held).toBeGreaterThanOrEqual(55);
+      expect(held).toBeLessThan(80);
+      expect((await reset(a)).status).toBe(200);
+      await sees(b, []);
+      gc();
+      expect(process.memoryUsage().heapUsed / 2 ** 20 - base).toBeLessThan(15);
+    });
+
+    it('gc_pressure: collections and GC time rise while on, and fall back after reset', async () => {
+      /** Collections (major ones apart) and milliseconds spent in GC over `ms`. */
+      const gcOver = async (ms: number) => {
+        const seen = { all: 0, major: 0, ms: 0 };
+        const observer = new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) {
+            const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
+            seen.all++;
+            seen.ms += entry.duration;
+            if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) seen.major++;
+          }
+        });
+        observer.observe({ entryTypes: ['gc'] });
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        observer.disconnect();
+        return seen;
+      };
+      const idle = await gcOver(1000);
+      await post(b, 'gc_pressure', { alloc_mb_per_s: 200, ttl_s: 30 });
+      await sees(a, ['gc_pressure']);
+      const churning = await gcOver(1500);
+      process.stdout.write(
+        `# gc_pressure: idle ${JSON.stringify(idle)} churning ${JSON.stringify(churning)}\n`,
+      );
+      expect(churning.all).toBeGreaterThanOrEqual(idle.all + 10);
+      // Measured: ~38 collections and ~117 ms of GC in 1.5 s against none idle (mostly scavenges; majors rare).
+      expect(churning.ms).toBeGreaterThanOrEqual(idle.ms + 30);
+      expect((await reset(a)).status).toBe(200);
+      await sees(b, []);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await gcOver(1000)).all).toBeLessThan(churning.all);
+    });
+
+    it('refuses process knobs out of bounds or above their cap (400), state unchanged', async () => {
+      await post(a, 'cpu', { load_percent: 10, ttl_s: 30 });
+      await sees(b, ['cpu']);
+      for (const [knob, body] of [
+        ['cpu', { load_percent: 60 }],
+        ['cpu', { load_percent: 101 }],
+        ['cpu', { load_percent: 12.5 }],
+        ['cpu', {}],
+        ['crash', { after_ms: 60_001 }],
+        ['crash', { signal: 'SIGSTOP' }],
+        ['crash', { repeat: 'yes' }],
+        ['event_loop_block', { block_ms: 501 }],
+        ['event_loop_block', { block_ms: 100, every_ms: 120 }],
+        ['memory_leak', { mb_per_s: 1, max_mb: 65 }],
+        ['memory_leak', { mb_per_s: 201 }],
+        ['gc_pressure', { alloc_mb_per_s: 1001 }],
+        ['gc_pressure', { alloc_mb_per_s: -1 }],
+      ] as const) {
+        const res = await post(a, knob, body);
+        expect([knob, body, res.status, res.body.code]).toEqual([knob, body, 400, 'VALIDATION_FAILED']);
+      }
+      const faults = (await request(`${b.url}/chaos`)).body.faults as Record<string, unknown>[];
+      expect(faults).toMatchObject([{ id: 'cpu', load_percent: 10 }]);
+    });
   });
 
   describe('visibility', () => {
@@ -524,6 +762,10 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
           // The key is checked before the body: no hints about valid bodies without it.
           expect((await remotePost({ delay_ms: -1 })).status).toBe(401);
           expect((await remoteReset()).status).toBe(401);
+          // Every knob and the per-knob switch-off are behind the same rule.
+          expect((await peer.request(`${base}/cpu`, { body: { load_percent: 10 } })).status).toBe(401);
+          expect((await peer.request(`${base}/crash`, { body: {} })).status).toBe(401);
+          expect((await peer.request(`${base}/delay`, { method: 'DELETE' })).status).toBe(401);
           expect((await request(`${keyed.url}/chaos`)).body.faults).toEqual([]);
 
           const ok = await remotePost({ delay_ms: 10 }, { 'x-chaos-key': KEY });

@@ -157,6 +157,30 @@ export class BaseEnv {
   @Max(86400)
   CHAOS_MAX_TTL_S?: number;
 
+  /** Cap of the cpu knob's load_percent (share of one core burnt by its worker thread). */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CHAOS_MAX_CPU_PERCENT: number = 100;
+
+  /** TTL of destructive faults (crash, cpu) set without ttl_s, so a forgotten one ends by itself. */
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  CHAOS_DESTRUCTIVE_TTL_S: number = 300;
+
+  /** Cap of the event_loop_block knob's block_ms. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  CHAOS_MAX_BLOCK_MS: number = 1000;
+
+  /** Cap of the memory_leak knob's max_mb. */
+  @IsInt()
+  @Min(1)
+  @Max(8192)
+  CHAOS_MAX_LEAK_MB: number = 512;
+
   /** How often each replica reloads fault state from Redis, repairing missed pub/sub messages. */
   @IsInt()
   @Min(100)

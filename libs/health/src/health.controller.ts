@@ -1,10 +1,12 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { BaseEnv } from '@food-delivery/config';
 import { Public } from '@food-delivery/auth';
+import { ChaosService } from '@food-delivery/chaos';
 import { RedisService } from '@food-delivery/redis';
+import { readinessFailKnob } from './readiness-fail.knob';
 import { DatabaseProbe } from './database-probe';
 
 /** Dependency checks are cached briefly so a storm of probes cannot turn into a storm of pings. */
@@ -21,6 +23,7 @@ export class HealthController {
     private readonly database: DatabaseProbe,
     private readonly redis: RedisService,
     private readonly env: BaseEnv,
+    @Optional() private readonly chaos?: ChaosService,
   ) {}
 
   @Get('live')
@@ -34,7 +37,16 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: '👉 Readiness: Postgres and Redis answer (503 when a required one does not)' })
   ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    return this.report(reply, [() => this.postgresCheck(), () => this.redisCheck()]);
+    return this.report(reply, [() => this.chaosCheck(), () => this.postgresCheck(), () => this.redisCheck()]);
+  }
+
+  /** The chaos `readiness_fail` knob: down while it is in force on this replica. */
+  private chaosCheck() {
+    const session = this.indicators.check('chaos');
+    const fault = this.chaos?.active(readinessFailKnob.name);
+    if (!fault) return session.up();
+    this.chaos?.injected(fault, {}, 'failing the readiness probe (readiness_fail)');
+    return session.down({ message: 'chaos: readiness_fail' });
   }
 
   /** Terminus' report as the body, also on 503 (the global error filter would replace it). */

@@ -36,7 +36,16 @@ export interface DownstreamOptions {
   halfOpenAfterMs?: number;
   /** Keep-alive connections to the dependency. */
   connections?: number;
+  /**
+   * Fault injection at the point the call leaves the process (the chaos `dependency` knob): null, or a promise
+   * of how this attempt fails. Applied inside the attempt, so timeouts, retries and the breaker see it.
+   */
+  faults?: (signal: AbortSignal, timeoutMs: number) => Promise<InjectedFault> | null;
 }
+
+/** An injected failure of one attempt: an HTTP error status, a connection reset, or no answer (timeout). */
+export type InjectedFault =
+  null | { mode: 'error'; status: number } | { mode: 'reset' } | { mode: 'timeout' };
 
 export interface DownstreamRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -196,6 +205,8 @@ export class DownstreamClient {
     const started = process.hrtime.bigint();
     let outcome = 'error';
     try {
+      const injected = await this.options.faults?.(signal, this.options.timeoutMs);
+      if (injected) throw this.injectedFailure(injected);
       const headers: Record<string, string> = { accept: 'application/json' };
       for (const [name, value] of Object.entries(call.headers ?? {}))
         if (value !== undefined) headers[name] = value;
@@ -217,6 +228,7 @@ export class DownstreamClient {
       if (response.statusCode >= 500) throw new ServerError(response.statusCode, parsed);
       return { status: response.statusCode, body: parsed };
     } catch (error) {
+      if (error instanceof ServerError) outcome = `${Math.floor(error.status / 100)}xx`;
       if (isTimeout(error) || signal.aborted) outcome = 'timeout';
       throw error;
     } finally {
@@ -225,6 +237,19 @@ export class DownstreamClient {
         Number(process.hrtime.bigint() - started) / 1e9,
       );
     }
+  }
+
+  /** The error a real failure of that kind would raise here, so every policy treats it the same. */
+  private injectedFailure(fault: Exclude<InjectedFault, null>): Error {
+    if (fault.mode === 'error') {
+      return new ServerError(fault.status, {
+        code: 'CHAOS_INJECTED',
+        message: 'Injected dependency failure',
+      });
+    }
+    if (fault.mode === 'reset')
+      return Object.assign(new Error('read ECONNRESET (chaos)'), { code: 'ECONNRESET' });
+    return Object.assign(new Error('The operation was aborted (chaos: no answer)'), { name: 'AbortError' });
   }
 
   private toDependencyError(error: unknown): unknown {

@@ -4,4 +4,5 @@ export {
   type DownstreamOptions,
   type DownstreamRequest,
   type DownstreamResponse,
+  type InjectedFault,
 } from './downstream-client';

@@ -1,13 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule, type AuthModuleOptions } from '@food-delivery/auth';
-import { ChaosModule, type ChaosModuleOptions } from '@food-delivery/chaos';
+import { ChaosModule, dependencyKnob, processKnobs, type AnyChaosKnob } from '@food-delivery/chaos';
 import { BaseEnv, EnvModule } from '@food-delivery/config';
 import { DatabaseModule, type ServiceDatabaseOptions } from '@food-delivery/database';
-import { HealthModule } from '@food-delivery/health';
+import { HealthModule, readinessFailKnob } from '@food-delivery/health';
 import { LoggingModule } from '@food-delivery/logging';
 import { MetricsModule } from '@food-delivery/observability';
 import { RedisModule } from '@food-delivery/redis';
 import type { ClassConstructor } from 'class-transformer';
+import { PostgresFaults } from './postgres-faults';
 
 export interface ServiceCoreOptions<E extends BaseEnv> {
   /** e.g. "order-service": names the service in logs, metrics and traces. */
@@ -18,8 +19,12 @@ export interface ServiceCoreOptions<E extends BaseEnv> {
   database: ServiceDatabaseOptions;
   /** How access tokens are verified. */
   auth: AuthModuleOptions;
-  /** The service's own chaos knobs, besides delay and error. */
-  chaos?: ChaosModuleOptions;
+  /** The service's own chaos knobs, besides the ones every service has (delay, error, dependency, …). */
+  chaos?: {
+    knobs?: AnyChaosKnob[];
+    /** Outbound HTTP dependencies the `dependency` knob can target besides postgres (e.g. "user-service"). */
+    dependencies?: string[];
+  };
 }
 
 /**
@@ -39,8 +44,21 @@ export class ServiceCoreModule {
         AuthModule.forRoot(options.auth),
         HealthModule,
         MetricsModule,
-        ChaosModule.forRoot(options.chaos),
+        ChaosModule.forRoot({
+          knobs: [
+            dependencyKnob(['postgres', ...(options.chaos?.dependencies ?? [])]),
+            ...processKnobs({
+              maxCpuPercent: options.env.CHAOS_MAX_CPU_PERCENT,
+              destructiveTtlS: options.env.CHAOS_DESTRUCTIVE_TTL_S,
+              maxBlockMs: options.env.CHAOS_MAX_BLOCK_MS,
+              maxLeakMb: options.env.CHAOS_MAX_LEAK_MB,
+            }),
+            readinessFailKnob,
+            ...(options.chaos?.knobs ?? []),
+          ],
+        }),
       ],
+      providers: [PostgresFaults],
     };
   }
 }

@@ -5,12 +5,19 @@ import type { ExperimentDefinition } from '../model';
 import cachingExperiment from './caching';
 import cancelReorder from './cancel-reorder';
 import concurrentOrders from './concurrent-orders';
+import cpuSaturation from './cpu-saturation';
 import delayInjection from './delay-injection';
+import dependencyLatency from './dependency-latency';
+import eventLoopBlock from './event-loop-block';
+import gcPressure from './gc-pressure';
 import interService from './inter-service';
+import memoryLeak from './memory-leak';
 import orderCrash from './order-crash';
 import paymentFailure from './payment-failure';
+import readinessFail from './readiness-fail';
 import redisOutage from './redis-outage';
 import slowRestaurantReplica from './slow-restaurant-replica';
+import targetedPaymentFailure from './targeted-payment-failure';
 
 /** The original spec's six load-test scenarios, in its order. */
 export const SPEC_SCENARIOS = [
@@ -20,6 +27,17 @@ export const SPEC_SCENARIOS = [
   'caching',
   'inter-service',
   'delay-injection',
+] as const;
+
+/** One per knob added by issue 20; they run (shortened) in npm test like the spec scenarios. */
+export const KNOB_EXPERIMENTS = [
+  'dependency-latency',
+  'targeted-payment-failure',
+  'readiness-fail',
+  'cpu-saturation',
+  'event-loop-block',
+  'memory-leak',
+  'gc-pressure',
 ] as const;
 
 const TYPESCRIPT: Record<string, ExperimentDefinition> = {
@@ -32,6 +50,13 @@ const TYPESCRIPT: Record<string, ExperimentDefinition> = {
   'redis-outage': redisOutage,
   'order-crash': orderCrash,
   'slow-restaurant-replica': slowRestaurantReplica,
+  'dependency-latency': dependencyLatency,
+  'targeted-payment-failure': targetedPaymentFailure,
+  'readiness-fail': readinessFail,
+  'cpu-saturation': cpuSaturation,
+  'event-loop-block': eventLoopBlock,
+  'memory-leak': memoryLeak,
+  'gc-pressure': gcPressure,
 };
 
 function jsonDefinitions(): Record<string, string> {

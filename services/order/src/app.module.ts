@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceCoreModule, verifyTokensIssuedByUserService } from '@food-delivery/service-core';
 import { AuditModule } from './audit/audit.module';
+import { paymentFailKnob } from './chaos/payment-fail.knob';
 import { ORDER_DATABASE } from './database';
 import { DownstreamModule } from './downstream/downstream.module';
+import { RESTAURANT_SERVICE, USER_SERVICE } from './downstream/downstreams';
 import { OrderEnv } from './order.env';
 import { OrdersModule } from './orders/orders.module';
 import { StartupService } from './startup.service';
@@ -22,7 +24,7 @@ export class AppModule {
           database: ORDER_DATABASE,
           auth: verifyTokensIssuedByUserService(env),
           // The spec's POST /chaos/payment_fail (+ delay, error, GET/DELETE /chaos), shared by every replica.
-          chaos: { knobs: ['payment_fail'] },
+          chaos: { knobs: [paymentFailKnob], dependencies: [USER_SERVICE, RESTAURANT_SERVICE] },
         }),
         DownstreamModule,
         OrdersModule,

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceCoreModule, verifyTokensIssuedByUserService } from '@food-delivery/service-core';
 import { AdminModule } from './admin/admin.module';
 import { CatalogueService } from './catalogue/catalogue.service';
+import { inventoryDelayKnob } from './chaos/inventory-delay.knob';
 import { RESTAURANT_DATABASE } from './database';
 import { InventoryModule } from './inventory/inventory.module';
 import { MenusModule } from './menus/menus.module';
@@ -25,7 +26,7 @@ export class AppModule {
           database: RESTAURANT_DATABASE,
           auth: verifyTokensIssuedByUserService(env),
           // The spec's /chaos/inventory_delay (+ delay, error, GET/DELETE /chaos), shared by every replica.
-          chaos: { knobs: ['inventory_delay'] },
+          chaos: { knobs: [inventoryDelayKnob] },
         }),
         RestaurantsModule,
         MenusModule,

@@ -65,14 +65,29 @@ describe('user service chaos knobs (two replicas, real Postgres + Redis, real HT
     await sees(two, []);
   });
 
-  it('offers delay and error, not the other services’ knobs', async () => {
+  it('offers the knobs every service has, not the other services’ knobs', async () => {
     const state = (await request(`${one.url}/chaos`)).body;
     expect(state).toMatchObject({
       service: 'user-service',
       instance: 'user-1',
       shared: true,
-      knobs: ['delay', 'error'],
+      knobs: [
+        'delay',
+        'error',
+        'dependency',
+        'crash',
+        'cpu',
+        'event_loop_block',
+        'memory_leak',
+        'gc_pressure',
+        'readiness_fail',
+      ],
     });
+    // The user service calls no other service: its dependency knob targets Postgres only.
+    const dependency = (
+      state.catalogue as { name: string; schema: { properties: { target: { enum: string[] } } } }[]
+    ).find((knob) => knob.name === 'dependency')!;
+    expect(dependency.schema.properties.target.enum).toEqual(['postgres']);
     for (const knob of ['inventory_delay', 'payment_fail']) {
       expect(
         (await request(`${one.url}/chaos/${knob}`, { body: { delay_ms: 3000, fail_percent: 30 } })).status,

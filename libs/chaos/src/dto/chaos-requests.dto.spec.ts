@@ -1,14 +1,19 @@
 import 'reflect-metadata';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { validateSync, type ValidationError } from 'class-validator';
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
 import {
-  ChaosDelayDto,
-  ChaosErrorDto,
-  ChaosInventoryDelayDto,
-  ChaosPaymentFailDto,
-} from './chaos-requests.dto';
+  ProbeInventoryDelayDto as ChaosInventoryDelayDto,
+  ProbePaymentFailDto as ChaosPaymentFailDto,
+} from '../../test/probe-knobs';
+import { ChaosDelayDto, ChaosErrorDto } from './chaos-requests.dto';
+
+/** Nested bodies (match) report their problems on the children, as the global pipe flattens them. */
+const messages = (error: ValidationError): string[] => [
+  ...Object.values(error.constraints ?? {}),
+  ...(error.children ?? []).flatMap(messages),
+];
 
 /** Same options as the global ValidationPipe (whitelist + forbidNonWhitelisted, no implicit conversion). */
 function problems<T extends object>(dto: ClassConstructor<T>, body: object): string[] {
@@ -17,7 +22,7 @@ function problems<T extends object>(dto: ClassConstructor<T>, body: object): str
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
-  }).flatMap((error) => Object.values(error.constraints ?? {}));
+  }).flatMap(messages);
 }
 
 describe('chaos request bounds', () => {
@@ -38,6 +43,10 @@ describe('chaos request bounds', () => {
     ).toEqual([]);
     expect(problems(ChaosErrorDto, { enable: false, percent: 0, status: 599, ttl_s: 1 })).toEqual([]);
     expect(problems(ChaosDelayDto, { delay_ms: 0 })).toEqual([]);
+    expect(problems(ChaosPaymentFailDto, { fail_percent: 100, match: { user_id: [42] } })).toEqual([]);
+    expect(
+      problems(ChaosInventoryDelayDto, { delay_ms: 1, match: { menu_id: [3, 4], user_id: [1] } }),
+    ).toEqual([]);
   });
 
   const rejected: [string, ClassConstructor<object>, object, RegExp][] = [
@@ -85,6 +94,31 @@ describe('chaos request bounds', () => {
       { delay_ms: 1, jitter_ms: 5 },
       /jitter_ms should not exist/,
     ],
+    [
+      'an empty match list',
+      ChaosPaymentFailDto,
+      { fail_percent: 1, match: { user_id: [] } },
+      /user_id must contain at least 1/,
+    ],
+    [
+      'a match id as a string',
+      ChaosPaymentFailDto,
+      { fail_percent: 1, match: { menu_id: ['3'] } },
+      /menu_id must be an integer/,
+    ],
+    [
+      'a match id of 0',
+      ChaosInventoryDelayDto,
+      { delay_ms: 1, match: { menu_id: [0] } },
+      /menu_id must not be less than 1/,
+    ],
+    [
+      'an unknown match key',
+      ChaosPaymentFailDto,
+      { fail_percent: 1, match: { order_id: [1] } },
+      /order_id should not exist/,
+    ],
+    ['match as a list', ChaosPaymentFailDto, { fail_percent: 1, match: [1] }, /match must be an object/],
   ];
   for (const [name, dto, body, message] of rejected) {
     it(`rejects ${name}`, () => {

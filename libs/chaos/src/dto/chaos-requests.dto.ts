@@ -7,17 +7,21 @@ import {
   IsBoolean,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
   Max,
   Min,
   ValidateBy,
+  ValidateNested,
 } from 'class-validator';
+import { Type } from 'class-transformer';
 import { CHAOS_LIMITS, INSTANCE_ID_PATTERN } from '../faults';
+import { MAX_MATCH_IDS } from '../knob';
 import { MAX_ROUTE_PATTERN_LENGTH, MAX_ROUTE_PATTERNS, routePatternProblem } from '../route-pattern';
 
-const Percent = (defaultValue: number, what: string) =>
+export const Percent = (defaultValue: number, what: string) =>
   applyDecorators(
     ApiPropertyOptional({
       example: defaultValue === 100 ? 50 : 30,
@@ -32,7 +36,7 @@ const Percent = (defaultValue: number, what: string) =>
     Max(100),
   );
 
-const Routes = () =>
+export const Routes = () =>
   applyDecorators(
     ApiPropertyOptional({
       type: [String],
@@ -65,7 +69,7 @@ const Routes = () =>
     ),
   );
 
-const TtlS = () =>
+export const TtlS = () =>
   applyDecorators(
     ApiPropertyOptional({
       example: 300,
@@ -81,7 +85,7 @@ const TtlS = () =>
     Max(CHAOS_LIMITS.maxTtlS),
   );
 
-const Instance = () =>
+export const Instance = () =>
   applyDecorators(
     ApiPropertyOptional({
       example: 'user-service-2',
@@ -95,7 +99,7 @@ const Instance = () =>
     Matches(INSTANCE_ID_PATTERN, { message: 'instance must be 1-64 chars of [A-Za-z0-9_.:-]' }),
   );
 
-const DelayMs = (example: number, what: string) =>
+export const DelayMs = (example: number, what: string) =>
   applyDecorators(
     ApiProperty({
       example,
@@ -171,37 +175,49 @@ export class ChaosErrorDto {
   instance?: string;
 }
 
-/** POST /chaos/inventory_delay (restaurant service) */
-export class ChaosInventoryDelayDto {
-  @DelayMs(3000, 'Delay of each inventory update, spent while the row lock is held,')
-  delay_ms!: number;
-
-  @Percent(100, 'inventory updates')
-  percent?: number;
-
-  @TtlS()
-  ttl_s?: number;
-
-  @Instance()
-  instance?: string;
-}
-
-/** POST /chaos/payment_fail (order service) */
-export class ChaosPaymentFailDto {
-  @ApiProperty({
-    example: 30,
-    minimum: 0,
-    maximum: 100,
-    description: 'Share of payments that fail, in percent (0–100); 0 switches the knob off',
+/** `match` of a targeted fault (payment_fail, inventory_delay): only these menus and/or users are hit. */
+export class ChaosMatchDto {
+  @ApiPropertyOptional({
+    type: [Number],
+    example: [3],
+    maxItems: MAX_MATCH_IDS,
+    description: 'Only operations on one of these menus (e.g. one product)',
   })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 })
-  @Min(0)
-  @Max(100)
-  fail_percent!: number;
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_MATCH_IDS)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(2_147_483_647, { each: true })
+  menu_id?: number[];
 
-  @TtlS()
-  ttl_s?: number;
-
-  @Instance()
-  instance?: string;
+  @ApiPropertyOptional({
+    type: [Number],
+    example: [42],
+    maxItems: MAX_MATCH_IDS,
+    description: 'Only operations for one of these users (e.g. one customer)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_MATCH_IDS)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(2_147_483_647, { each: true })
+  user_id?: number[];
 }
+
+/** `match: {menu_id?: [...], user_id?: [...]}`: a targeted fault. Omitted: every operation. */
+export const Match = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: () => ChaosMatchDto,
+      description:
+        'Hit only these menus and/or users, as a real incident often does (both given: both must match)',
+    }),
+    IsOptional(),
+    IsObject(),
+    ValidateNested(),
+    Type(() => ChaosMatchDto),
+  );

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { FAULT_TYPES, type FaultType } from '../faults';
 
 /** One active fault as `GET /chaos` shows it. Knob settings appear only for the knobs that have them. */
 export class ChaosFaultDto {
@@ -9,8 +8,8 @@ export class ChaosFaultDto {
   })
   id!: string;
 
-  @ApiProperty({ enum: FAULT_TYPES, example: 'delay' })
-  type!: FaultType;
+  @ApiProperty({ example: 'delay', description: 'The knob (see `knobs`)' })
+  type!: string;
 
   @ApiProperty({
     example: null,
@@ -68,6 +67,33 @@ export class ChaosFaultDto {
   fail_percent?: number;
 }
 
+export class ChaosKnobInfoDto {
+  @ApiProperty({ example: 'delay' })
+  name!: string;
+
+  @ApiProperty({ example: 'POST /chaos/delay' })
+  endpoint!: string;
+
+  @ApiProperty({ example: '👉 Add latency to API calls' })
+  summary!: string;
+
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: Number,
+    description: 'TTL (s) applied when the body gives none (destructive knobs); null: none',
+  })
+  default_ttl_s!: number | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { type: 'object', properties: { delay_ms: { type: 'number', minimum: 0, maximum: 60000 } } },
+    description: 'JSON schema of the body',
+  })
+  schema!: Record<string, unknown>;
+}
+
 export class ChaosStateDto {
   @ApiProperty({ example: 'user-service' })
   service!: string;
@@ -87,7 +113,13 @@ export class ChaosStateDto {
   redis!: 'connected' | 'unavailable' | 'off';
 
   @ApiProperty({ example: ['delay', 'error'], type: [String], description: 'Knobs this service offers' })
-  knobs!: FaultType[];
+  knobs!: string[];
+
+  @ApiProperty({
+    type: () => [ChaosKnobInfoDto],
+    description: 'Every knob with its endpoint and the JSON schema of its body',
+  })
+  catalogue!: ChaosKnobInfoDto[];
 
   @ApiProperty({ type: [ChaosFaultDto] })
   faults!: ChaosFaultDto[];

@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { ChaosService } from '@food-delivery/chaos';
 import { DownstreamClient } from '@food-delivery/http-client';
 import { OrderEnv } from '../order.env';
 
@@ -14,7 +15,10 @@ export class Downstreams implements OnApplicationShutdown {
   readonly user: DownstreamClient;
   readonly restaurant: DownstreamClient;
 
-  constructor(env: OrderEnv) {
+  constructor(env: OrderEnv, chaos: ChaosService) {
+    // The chaos `dependency` knob, applied inside each attempt (timeouts, retries and breakers see it).
+    const faults = (target: string) => (signal: AbortSignal, timeoutMs: number) =>
+      chaos.dependencyFault(target, { signal, timeoutMs });
     const breaker = {
       breakerThreshold: env.DOWNSTREAM_BREAKER_THRESHOLD,
       breakerWindowMs: env.DOWNSTREAM_BREAKER_WINDOW_MS,
@@ -26,6 +30,7 @@ export class Downstreams implements OnApplicationShutdown {
       baseUrl: env.USER_SERVICE_URL,
       timeoutMs: env.USER_SERVICE_TIMEOUT_MS,
       retries: env.USER_SERVICE_RETRIES,
+      faults: faults(USER_SERVICE),
       ...breaker,
     });
     this.restaurant = new DownstreamClient({
@@ -33,6 +38,7 @@ export class Downstreams implements OnApplicationShutdown {
       baseUrl: env.RESTAURANT_SERVICE_URL,
       timeoutMs: env.RESTAURANT_SERVICE_TIMEOUT_MS,
       retries: env.RESTAURANT_SERVICE_RETRIES,
+      faults: faults(RESTAURANT_SERVICE),
       ...breaker,
     });
   }

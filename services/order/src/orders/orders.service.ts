@@ -237,7 +237,10 @@ export class OrdersService {
 
     // The restaurant's prices are stored with the outcome, in the same statement.
     const priced = reserved.reservation.items;
-    const paid = this.payments.charge();
+    const paid = this.payments.charge({
+      userId: order.userId,
+      menuIds: items.map((item) => item.menu_id),
+    });
     setSpanAttributes({ 'payment.outcome': paid ? 'approved' : 'declined' });
     if (!paid) {
       return this.fail(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ChaosService } from '@food-delivery/chaos';
+import { shouldFailPayment, type PaymentCall } from '../chaos/payment-fail.knob';
 
 /**
  * The simulated payment provider. Payments succeed unless the `payment_fail` chaos knob says otherwise
@@ -10,7 +11,7 @@ export class PaymentService {
   constructor(private readonly chaos: ChaosService) {}
 
   /** True when the order is paid. */
-  charge(): boolean {
-    return !this.chaos.shouldFailPayment();
+  charge(payment: PaymentCall): boolean {
+    return !shouldFailPayment(this.chaos, payment);
   }
 }

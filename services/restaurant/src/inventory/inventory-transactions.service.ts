@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ChaosService } from '@food-delivery/chaos';
+import { applyInventoryDelay } from '../chaos/inventory-delay.knob';
 import type { PreparedStatement } from '@food-delivery/database';
 import { ApiError } from '@food-delivery/http';
 import {
@@ -77,7 +78,7 @@ export class InventoryTx {
     this.lockedAt ??= locked;
     setSpanAttributes({ 'menu.id': sorted }, this.span);
     lockTimings.acquired(this.span, locked - started, this.lockWaitMs);
-    if (chaos) this.injectedDelayMs += await this.chaos.applyInventoryDelay();
+    if (chaos) this.injectedDelayMs += await applyInventoryDelay(this.chaos, { menuIds: sorted });
     return new Map(rows.map((row) => [row.id, row]));
   }
 }

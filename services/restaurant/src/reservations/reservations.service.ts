@@ -4,6 +4,7 @@ import { setSpanAttributes } from '@food-delivery/observability';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { ChaosService } from '@food-delivery/chaos';
+import { inventoryDelayActive } from '../chaos/inventory-delay.knob';
 import { PreparedStatement } from '@food-delivery/database';
 import {
   asInventoryBusy,
@@ -193,7 +194,7 @@ export class ReservationsService {
     const items = [...dto.items].sort((a, b) => a.menu_id - b.menu_id);
     const menuIds = items.map((item) => item.menu_id);
 
-    const timed = this.chaos.inventoryDelayActive()
+    const timed = inventoryDelayActive(this.chaos, { menuIds, userId })
       ? await this.reserveLocked(orderId, items, userId)
       : await this.reserveInOneStatement(orderId, items, userId);
 
