@@ -1,11 +1,10 @@
 import { defineExperiment } from '../model';
-import { inventoryAudit, OP, ordersAudit, range } from './common';
+import { orderProcessFaultExperiment, range } from './common';
 
 /** cpu: a busy neighbour inside the order process. */
 export default defineExperiment((ctx) => {
   const loadPercent = ctx.param('load_percent', 60);
-  const menus = range(1, 5);
-  return {
+  return orderProcessFaultExperiment({
     name: 'cpu-saturation',
     title: `CPU saturation: the order service burns ${loadPercent}% of a core off its event loop`,
     description:
@@ -15,32 +14,12 @@ export default defineExperiment((ctx) => {
       'how contended the cores are; nothing times out. The fault has a default TTL (CHAOS_DESTRUCTIVE_TTL_S) and ' +
       'a cap (CHAOS_MAX_CPU_PERCENT). Seen in process_cpu_seconds_total, the “Chaos” dashboard and the ' +
       '“chaos: burning” log line.',
-    setup: { users: 8, stock: [{ menus, stock: 100_000 }] },
-    phases: { before: 10, during: 20, after: 10, recoveryGraceS: 1 },
-    load: { streams: [{ name: 'orders', rate: ctx.param('rate', 6), work: { type: 'order', menus } }] },
-    hypothesis: {
-      title: 'the service stays correct and responsive while a core is busy',
-      probes: [
-        { name: 'orders confirmed', type: 'status-share', op: OP.order, statuses: [201], min: 0.99 },
-        {
-          name: 'order p99',
-          type: 'latency',
-          op: OP.order,
-          percentile: 99,
-          maxMs: { before: 1500, during: 2500, after: 1500 },
-        },
-        { name: 'no 5xx, timeouts or drops', type: 'error-rate', max: 0.01 },
-        inventoryAudit,
-        ordersAudit,
-      ],
-    },
-    method: [
-      {
-        at: 0,
-        name: `order cpu ${loadPercent}%`,
-        fault: { kind: 'chaos', service: 'order', knob: 'cpu', body: { load_percent: loadPercent } },
-      },
-    ],
-    rollbacks: [{ kind: 'chaos-reset', service: 'order' }],
-  };
+    hypothesis: 'the service stays correct and responsive while a core is busy',
+    duringP99Ms: 2500,
+    menus: range(1, 5),
+    rate: ctx.param('rate', 6),
+    step: `order cpu ${loadPercent}%`,
+    knob: 'cpu',
+    body: { load_percent: loadPercent },
+  });
 });
