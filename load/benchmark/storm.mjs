@@ -1,23 +1,30 @@
 #!/usr/bin/env node
 // A connection storm for the benchmark's overload rows: CONNECTIONS clients open at once and send again the moment
-// they are answered (like wrk), while a probe asks PROBE_URL (the service's /health/live) every 50 ms on its own
-// connection. Unlike wrk it keeps latency per outcome: admitted (2xx) and refused (503) requests separately, and
-// the probe's. Prints one JSON line (STORM_RESULT …).
+// they are answered (closed loop, like wrk), while probe.mjs, in a process of its own, asks each PROBE_URLS url
+// (the service's /health/live) every 50 ms on its own connection. Unlike wrk it keeps latency per outcome: admitted
+// (2xx) and refused (503) requests apart, and the probes'. Prints one JSON line (STORM_RESULT …).
+//
+// The clients are autocannon's (raw sockets, a light HTTP parser): the undici clients used before saturated their
+// own core at ~0.8k requests/s, so their latencies were mostly the generator's (autocannon: ~3k/s, same machine).
 //
 // Usage: node storm.mjs <url> (env: CONNECTIONS, DURATION_S, METHOD, BODY (JSON, "{menu}" replaced by 1..MENUS),
-// MENUS, TOKEN, PROBE_URLS: comma-separated, each probed on its own connection)
+// MENUS, TOKEN, PROBE_URLS: comma-separated, SETTLE_MS)
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const url = process.argv[2];
 const connections = Number(process.env.CONNECTIONS ?? 256);
-const durationMs = Number(process.env.DURATION_S ?? 10) * 1000;
+const durationS = Number(process.env.DURATION_S ?? 10);
 const method = process.env.METHOD ?? 'GET';
 const body = process.env.BODY;
 const menus = Number(process.env.MENUS ?? 20);
 const token = process.env.TOKEN;
-const probeUrls = (process.env.PROBE_URLS ?? '').split(',').filter(Boolean);
+const probeUrls = process.env.PROBE_URLS ?? '';
+// Requests sent once the storm is SETTLE_MS old are also kept apart: what the service holds to once it has adapted.
+const SETTLE_MS = Number(process.env.SETTLE_MS ?? 2000);
 
 const percentile = (values, p) => {
   if (values.length === 0) return NaN;
@@ -25,69 +32,57 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 
-const agent = new Agent({ connections, pipelining: 1, connectTimeout: 30_000 });
+function runProbes() {
+  if (!probeUrls) return Promise.resolve([]);
+  const child = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'probe.mjs')], {
+    env: { ...process.env, PROBE_URLS: probeUrls, DURATION_S: String(durationS) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  return new Promise((resolve, reject) =>
+    child.on('exit', () => {
+      const line = out.split('\n').find((l) => l.startsWith('PROBE_RESULT '));
+      if (line) resolve(JSON.parse(line.slice('PROBE_RESULT '.length)));
+      else reject(new Error(`probe gave no result: ${out}`));
+    }),
+  );
+}
+
 const latencies = { ok: [], shed: [], other: [] };
-// The same, for requests sent once the storm is SETTLE_MS old: what the service holds to once it has adapted.
-const SETTLE_MS = Number(process.env.SETTLE_MS ?? 2000);
 const settled = { ok: [], shed: [], other: [] };
-const startedAt = Date.now();
 const statuses = {};
-let errors = 0;
-const deadline = Date.now() + durationMs;
+const headers = { 'content-type': 'application/json' };
+if (token) headers.authorization = `Bearer ${token}`;
 
-async function client() {
-  while (Date.now() < deadline) {
-    const started = performance.now();
-    const sentAt = Date.now();
-    try {
-      const headers = { 'content-type': 'application/json' };
-      if (token) headers.authorization = `Bearer ${token}`;
-      if (method === 'POST') headers['idempotency-key'] = randomUUID();
-      const res = await request(url, {
-        method,
-        dispatcher: agent,
-        headers,
-        body: body?.replace('{menu}', String(1 + Math.floor(Math.random() * menus))),
-        headersTimeout: 30_000,
-        bodyTimeout: 30_000,
-      });
-      await res.body.dump();
-      const ms = performance.now() - started;
-      statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-      const kind = res.statusCode < 300 ? 'ok' : res.statusCode === 503 ? 'shed' : 'other';
-      latencies[kind].push(ms);
-      if (sentAt - startedAt >= SETTLE_MS) settled[kind].push(ms);
-    } catch {
-      errors += 1;
-    }
-  }
-}
-
-async function probe(probeUrl) {
-  const probeAgent = new Agent({ connections: 1 });
-  const times = [];
-  let failures = 0;
-  while (Date.now() < deadline) {
-    const started = performance.now();
-    try {
-      const res = await request(probeUrl, { dispatcher: probeAgent, headersTimeout: 30_000 });
-      await res.body.dump();
-      if (res.statusCode !== 200) failures += 1;
-      times.push(performance.now() - started);
-    } catch {
-      failures += 1;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await probeAgent.close();
-  return { times, failures };
-}
-
-const [probeResults] = await Promise.all([
-  Promise.all(probeUrls.map(probe)),
-  ...Array.from({ length: connections }, client),
-]);
-await agent.close();
+const probes = runProbes();
+const startedAt = Date.now();
+const instance = autocannon({
+  url,
+  connections,
+  duration: durationS,
+  timeout: 30,
+  requests: [
+    {
+      method,
+      headers,
+      setupRequest(req) {
+        const next = { ...req, headers: { ...headers } };
+        if (method === 'POST') next.headers['idempotency-key'] = randomUUID();
+        if (body) next.body = body.replace('{menu}', String(1 + Math.floor(Math.random() * menus)));
+        return next;
+      },
+    },
+  ],
+});
+instance.on('response', (_client, statusCode, _bytes, ms) => {
+  statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+  const kind = statusCode < 300 ? 'ok' : statusCode === 503 ? 'shed' : 'other';
+  latencies[kind].push(ms);
+  if (Date.now() - ms - startedAt >= SETTLE_MS) settled[kind].push(ms);
+});
+const result = await instance;
+const probeResults = await probes;
 const round = (value) => Math.round(value * 10) / 10;
 const summary = (values) => ({
   count: values.length,
@@ -98,13 +93,13 @@ process.stdout.write(
   `STORM_RESULT ${JSON.stringify({
     connections,
     statuses,
-    errors,
+    errors: result.errors + result.timeouts,
     ok: summary(latencies.ok),
     shed: summary(latencies.shed),
     other: summary(latencies.other),
     settled: { ok: summary(settled.ok), shed: summary(settled.shed) },
-    probes: probeResults.map(({ times, failures }, i) => ({
-      url: probeUrls[i],
+    probes: probeResults.map(({ url: probeUrl, times, failures }) => ({
+      url: probeUrl,
       ...summary(times),
       max: round(Math.max(...times, 0)),
       failures,
