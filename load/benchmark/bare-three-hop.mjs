@@ -25,6 +25,8 @@ const role = process.argv[2];
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
   max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+  // Idle connections go soon: pgbench runs right after this reference, on a server with 100 connections.
+  idleTimeoutMillis: 1000,
 });
 // Named statements, as the services prepare theirs (parsed and planned once per connection).
 const run = (name, text, values) => pool.query({ name, text, values }).then((result) => result.rows);
