@@ -23,7 +23,7 @@ import pg from 'pg';
 import { nodeVersionProblem } from '../../scripts/node-version.mjs';
 import { preflight } from '../../scripts/preflight.mjs';
 import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../../scripts/service-runtime.mjs';
-import { evaluateTargets, TARGETS } from './measure.mjs';
+import { cpuMsFromStat, evaluateTargets, TARGETS } from './measure.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -291,6 +291,50 @@ function startMemorySampler(processes) {
   };
 }
 
+/**
+ * CPU used so far (ms) by each named process and by the Postgres backends serving `database` (summed), read
+ * from /proc: `cpuPerOrder` of two snapshots tells where an order's CPU goes.
+ */
+async function cpuSnapshot(processes, database) {
+  const read = (pid) => {
+    try {
+      return cpuMsFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return NaN; // not on this machine (a remote server) or gone
+    }
+  };
+  const snapshot = Object.fromEntries(processes.map(({ name, pid }) => [name, read(pid)]));
+  const client = new pg.Client({ connectionString: dbUrl(database) });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [database],
+    );
+    snapshot.postgres = Object.fromEntries(rows.map(({ pid }) => [pid, read(pid)]));
+  } finally {
+    await client.end();
+  }
+  return snapshot;
+}
+
+/** "order 0.81, restaurant 0.43, … ms" of CPU per order between two snapshots. */
+function cpuPerOrder(before, after, orders) {
+  const parts = [];
+  for (const name of Object.keys(after)) {
+    let used;
+    if (name === 'postgres') {
+      // A backend that was not there before was started during the run: all its CPU counts.
+      used = Object.entries(after.postgres).reduce(
+        (sum, [pid, ms]) => sum + (ms - (before.postgres[pid] ?? 0)),
+        0,
+      );
+    } else used = after[name] - before[name];
+    if (Number.isFinite(used)) parts.push(`${name} ${(used / orders).toFixed(2)}`);
+  }
+  return `${parts.join(', ')} ms`;
+}
+
 function machine() {
   const cpu = cpus();
   const pgVersion = spawnSync('psql', ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -531,6 +575,7 @@ async function main() {
     // The floor: the same order work on bare node:http servers, on the services' own tables (migrated by now).
     bareThreeHop = await startBareThreeHop(dbUrl(database));
     const rows = [];
+    const cpuRows = [];
     const orderEnv = { BENCH_TOKEN: token, BENCH_MENUS: String(menuCount), BENCH_PATH: '/orders' };
     // Until the JIT has compiled the hot paths, the first seconds run at half speed.
     say(`warming up (${WARMUP} s, and ${Math.ceil(WARMUP / 3)} s for the bare reference)…`);
@@ -540,9 +585,32 @@ async function main() {
     for (const mode of measures('orders') ? ['spread', 'hot'] : []) {
       for (const connections of CONNECTIONS) {
         say(`POST /orders, ${mode}, ${connections} connections…`);
+        const servicePids = services.map((service) => ({ name: service.dir, pid: service.child.pid }));
+        const cpuBefore = await cpuSnapshot(servicePids, database);
         const result = wrk(order.url, connections, { ...orderEnv, BENCH_MODE: mode });
+        const serviceCpu = cpuPerOrder(
+          cpuBefore,
+          await cpuSnapshot(servicePids, database),
+          result.okRps * DURATION,
+        );
         say(`bare three-hop reference, ${mode}, ${connections} connections…`);
+        const barePids = bareThreeHop.pids.map((pid, i) => ({
+          name: ['user', 'restaurant', 'order'][i],
+          pid,
+        }));
+        const bareCpuBefore = await cpuSnapshot(barePids, database);
         const bare = wrk(bareThreeHop.url, connections, { ...orderEnv, BENCH_MODE: mode });
+        const bareCpu = cpuPerOrder(
+          bareCpuBefore,
+          await cpuSnapshot(barePids, database),
+          bare.okRps * DURATION,
+        );
+        cpuRows.push({
+          figure: `CPU per order, ${mode} @${connections}`,
+          value: `services: ${serviceCpu}`,
+          reference: `bare three-hop: ${bareCpu}`,
+          ratio: NaN,
+        });
         say(`pgbench reference, ${mode}, ${connections} connections…`);
         // Once the bare reference's idle connections are closed (1 s); a shared server may still be full.
         await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -565,6 +633,8 @@ async function main() {
         });
       }
     }
+
+    rows.push(...cpuRows);
 
     // Open model: half the bare reference's peak orders/s, on the services and on the bare reference.
     const barePeak = Math.max(...rows.filter((row) => row.bare).map((row) => row.bare.okRps));

@@ -45,3 +45,5 @@ export interface Figures {
   audit?: { ok?: boolean };
 }
 export function evaluateTargets(figures: Figures): { name: string; ok: boolean; measured: string }[];
+/** user + system CPU of a process in ms, from /proc/<pid>/stat. */
+export function cpuMsFromStat(text: string, ticksPerSecond?: number): number;

@@ -67,6 +67,15 @@ export function parseSmapsRollup(text) {
   return { pss: f.Pss, pssAnon: f.Pss_Anon, pssFile: f.Pss_File };
 }
 
+/**
+ * CPU time a process has used (user + system), in ms, from /proc/<pid>/stat. The command name in parentheses
+ * may hold spaces, so the fields are counted from its closing parenthesis: utime and stime are the 14th and 15th.
+ */
+export function cpuMsFromStat(text, ticksPerSecond = 100) {
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
 /** Keeps the highest value of each field across samples. */
 export function mergePeaks(peaks, sample) {
   const next = { ...peaks };

@@ -1,6 +1,7 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
 import {
+  cpuMsFromStat,
   dueCount,
   evaluateTargets,
   intendedSendTime,
@@ -89,6 +90,13 @@ describe('/proc parsing', () => {
 
   it('reads PSS from smaps_rollup', () => {
     expect(parseSmapsRollup(rollup)).toEqual({ pss: 108, pssAnon: 98, pssFile: 10 });
+  });
+
+  it('reads user + system CPU from /proc/<pid>/stat, whatever the command name holds', () => {
+    const stat =
+      '4242 (node (a) b) S 1 4242 4242 0 -1 4194304 900 0 0 0 1234 566 0 0 20 0 11 0 135967 3133440 392';
+    expect(cpuMsFromStat(stat)).toBe(18_000); // (1234 + 566) ticks at 100 Hz
+    expect(cpuMsFromStat(stat, 250)).toBe(7_200);
   });
 
   it('keeps the peak of each field across samples', () => {
