@@ -624,7 +624,7 @@ async function main() {
         rows.push({
           figure: `POST /orders ${mode} @${connections}`,
           value: `${fmt(result.okRps)} orders/s (p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms)`,
-          reference: `bare three-hop ${fmt(bare.okRps)} orders/s (p50 ${fmt(bare.p50, 1)} ms, p99 ${fmt(bare.p99, 1)} ms); pgbench ${fmt(reference.tps)} tx/s (${fmt(result.okRps / reference.tps, 2)} ×)`,
+          reference: `bare three-hop ${fmt(bare.okRps)} orders/s (p50 ${fmt(bare.p50, 1)} ms, p99 ${fmt(bare.p99, 1)} ms); ${Number.isFinite(reference.tps) ? `pgbench ${fmt(reference.tps)} tx/s (${fmt(result.okRps / reference.tps, 2)} ×)` : 'pgbench n/a (no free connections)'}`,
           ratio: result.okRps / bare.okRps,
           connections,
           mode,
