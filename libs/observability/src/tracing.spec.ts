@@ -2,7 +2,7 @@ import { expect } from 'expect';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { exportsTraces } from './tracing';
+import { exportsTraces, tracingInstrumentations } from './tracing';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 
@@ -15,6 +15,48 @@ describe('trace export switch', () => {
       exportsTraces({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://alloy:4318', OTEL_TRACES_EXPORTER: 'none' }),
     ).toBe(false);
     expect(exportsTraces({ OTEL_TRACES_EXPORTER: 'console' })).toBe(true);
+  });
+});
+
+describe('instrumentations', () => {
+  /** The names a service would run, created and at once disabled again (creating one patches its module). */
+  const names = (exporting: boolean, env: Record<string, string> = {}) => {
+    const saved = { ...process.env };
+    delete process.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS;
+    delete process.env.OTEL_NODE_DISABLED_INSTRUMENTATIONS;
+    Object.assign(process.env, env);
+    try {
+      const instrumentations = tracingInstrumentations(exporting);
+      for (const instrumentation of instrumentations) instrumentation.disable();
+      return instrumentations.map((instrumentation) => instrumentation.instrumentationName).sort();
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  };
+
+  it('are the auto-instrumentations this system uses, and Fastify’s own; pg and ioredis only when exporting', () => {
+    expect(names(false)).toEqual([
+      '@fastify/otel',
+      '@opentelemetry/instrumentation-http',
+      '@opentelemetry/instrumentation-undici',
+    ]);
+    expect(names(true)).toEqual([
+      '@fastify/otel',
+      '@opentelemetry/instrumentation-http',
+      '@opentelemetry/instrumentation-ioredis',
+      '@opentelemetry/instrumentation-pg',
+      '@opentelemetry/instrumentation-undici',
+    ]);
+  });
+
+  it('follow the standard variables when the operator sets them', () => {
+    expect(names(true, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'ioredis' })).not.toContain(
+      '@opentelemetry/instrumentation-ioredis',
+    );
+    expect(
+      names(true, { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,undici,pg,ioredis,nestjs-core' }),
+    ).toContain('@opentelemetry/instrumentation-nestjs-core');
   });
 });
 

@@ -2,10 +2,7 @@
 // nothing that the instrumentations patch (pg, ioredis, fastify, undici): only OpenTelemetry packages.
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { diag, DiagLogLevel, trace } from '@opentelemetry/api';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
@@ -20,6 +17,16 @@ export interface TracingOptions {
   /** `service.name`, e.g. "order-service" (OTEL_SERVICE_NAME wins when set). */
   serviceName: string;
 }
+
+/**
+ * The auto-instrumentations this system has a use for, in the standard variable's syntax: outbound node:http,
+ * undici/fetch, pg and ioredis. The rest of the package's ~40 (Express, MongoDB, Kafka, fs, dns, net…) patch
+ * nothing here or only add noise. Not pino (libs/logging's mixin already puts the trace ids in every line; the
+ * instrumentation would add them twice), nor nestjs-core (Fastify's handler span covers the Nest handler), nor
+ * runtime-node (metrics come from prom-client). An operator's OTEL_NODE_ENABLED_INSTRUMENTATIONS /
+ * OTEL_NODE_DISABLED_INSTRUMENTATIONS win.
+ */
+export const DEFAULT_ENABLED_INSTRUMENTATIONS = 'http,undici,pg,ioredis';
 
 /** Probes, scrapes and docs are too frequent and too dull to trace. */
 const UNTRACED_PATH = /^\/(?:health(?:\/|$|\?)|metrics(?:$|\?|\/)|docs|redoc)/;
@@ -98,6 +105,52 @@ function idsOnly(resource: Resource, instrumentations: Instrumentation[]): Traci
 }
 
 /**
+ * The instrumentations a service runs (created enabled: call before the instrumented modules load): the
+ * design card's `@opentelemetry/auto-instrumentations-node`, limited to DEFAULT_ENABLED_INSTRUMENTATIONS unless
+ * the operator says otherwise, and Fastify's own.
+ */
+export function tracingInstrumentations(exporting: boolean): Instrumentation[] {
+  process.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ??= DEFAULT_ENABLED_INSTRUMENTATIONS;
+  return [
+    // Incoming requests: the Fastify instrumentation makes the SERVER span (W3C traceparent extracted, named
+    // after the route template, `PUT /inventory/:menuId`) with a child span for the Nest handler. The http
+    // instrumentation's own server span would double the tracing cost per request for nothing Fastify does not
+    // see, so it only covers outbound node:http calls.
+    new FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      instrumentHooks: false,
+      // The handler's child span only when spans are exported; unrecorded it is a second span per request.
+      instrumentHandler: exporting,
+      ignorePaths: (route: { url: string }) => UNTRACED_PATH.test(route.url),
+      requestHook: (span, request) => {
+        const route = request.routeOptions.url;
+        span.updateName(route ? `${request.method} ${route}` : request.method);
+      },
+    }),
+    // Fastify is not among the auto-instrumentations (its own project maintains @fastify/otel, above).
+    ...getNodeAutoInstrumentations({
+      '@opentelemetry/instrumentation-http': {
+        disableIncomingRequestInstrumentation: true,
+        requireParentforOutgoingSpans: true,
+      },
+      // fetch and undici: a client span and a `traceparent` header on every outbound call (default config).
+      // Database and cache spans only when spans leave the process: unrecorded, they would cost a span and a
+      // context switch per query for nothing (trace ids in logs and headers come from the spans above).
+      // Background work (chaos sync, pool housekeeping) would only add root spans of no interest.
+      '@opentelemetry/instrumentation-pg': {
+        ...(exporting ? {} : { enabled: false }),
+        requireParentSpan: true,
+      },
+      '@opentelemetry/instrumentation-ioredis': {
+        ...(exporting ? {} : { enabled: false }),
+        requireParentSpan: true,
+        dbStatementSerializer: redisStatement,
+      },
+    }),
+  ];
+}
+
+/**
  * Starts OpenTelemetry tracing for a service: W3C trace context in and out (Fastify, undici/fetch, http),
  * spans for Fastify routes, pg and ioredis (log lines get their trace ids from the logger's mixin, libs/logging). Call once, from a file preloaded with
  * `node --require`, before anything else is loaded. The exporter is configured only through OTEL_* variables;
@@ -119,38 +172,7 @@ export function startTracing(options: TracingOptions): TracingHandle | undefined
     'deployment.environment': environment,
     'deployment.environment.name': environment,
   });
-  const instrumentations: Instrumentation[] = [
-    // Incoming requests: the Fastify instrumentation makes the SERVER span (W3C traceparent extracted, named
-    // after the route template, `PUT /inventory/:menuId`) with a child span for the Nest handler. The http
-    // instrumentation's own server span would double the tracing cost per request for nothing Fastify does not
-    // see, so it only covers outbound node:http calls.
-    new FastifyOtelInstrumentation({
-      registerOnInitialization: true,
-      instrumentHooks: false,
-      // The handler's child span only when spans are exported; unrecorded it is a second span per request.
-      instrumentHandler: exporting,
-      ignorePaths: (route: { url: string }) => UNTRACED_PATH.test(route.url),
-      requestHook: (span, request) => {
-        const route = request.routeOptions.url;
-        span.updateName(route ? `${request.method} ${route}` : request.method);
-      },
-    }),
-    new HttpInstrumentation({
-      disableIncomingRequestInstrumentation: true,
-      requireParentforOutgoingSpans: true,
-    }),
-    // fetch and undici: a client span and a `traceparent` header on every outbound call.
-    new UndiciInstrumentation(),
-    // Database and cache spans only when spans leave the process: unrecorded, they would cost a span and a
-    // context switch per query for nothing (trace ids in logs and headers come from the spans above).
-    // Background work (chaos sync, pool housekeeping) would only add root spans of no interest.
-    ...(exporting
-      ? [
-          new PgInstrumentation({ requireParentSpan: true }),
-          new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
-        ]
-      : []),
-  ];
+  const instrumentations = tracingInstrumentations(exporting);
 
   const tracing = exporting ? exportingSdk(resource, instrumentations) : idsOnly(resource, instrumentations);
 
