@@ -32,6 +32,7 @@ const delay = (extra: Partial<DelayFault> = {}): DelayFault => ({
   jitter_ms: 0,
   percent: 100,
   routes: null,
+  match: null,
   ...meta,
   ...extra,
 });
