@@ -86,7 +86,11 @@ describe('faults', () => {
       percent: 50,
       status: 503,
       routes: ['/x'],
+      match: null,
     });
+    // A targeted delay (match) survives the round trip; a malformed match is skipped.
+    const targeted = delay({ match: { menu_id: [3], user_id: [8] } });
+    expect(parseFault(JSON.parse(JSON.stringify(targeted)), KNOBS)).toEqual(targeted);
     expect(parseFault({ ...meta, type: 'payment_fail', fail_percent: 30 }, KNOBS)).toMatchObject({
       fail_percent: 30,
       match: null,
@@ -108,6 +112,8 @@ describe('faults', () => {
       { ...delay(), instance: 'bad id' },
       { ...delay(), set_at: 'yesterday' },
       { ...delay(), set_by: 1 },
+      { ...delay(), match: { menu_id: [0] } },
+      { ...delay(), match: [3] },
       { ...meta, type: 'error', percent: 50, status: 404, routes: null },
       { ...meta, type: 'payment_fail', fail_percent: 0 },
       { ...meta, type: 'payment_fail', fail_percent: 5, match: { menu_id: [] } },
