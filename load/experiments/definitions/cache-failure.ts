@@ -3,7 +3,7 @@ import { inventoryAudit, OP, ordersAudit, range } from './common';
 
 /** cache_failure bypass on the restaurant's menu caches: every read goes to Postgres. */
 export default defineExperiment((ctx) => {
-  const menus = range(26, 30);
+  const menus = range(1, 5);
   return {
     name: 'cache-failure',
     title: 'Cache failure: every menu read misses the cache (bypass) and is served from Postgres',

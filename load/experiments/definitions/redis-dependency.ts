@@ -3,7 +3,7 @@ import { inventoryAudit, OP, ordersAudit, range } from './common';
 
 /** The dependency knob's `redis` target: a Redis that stops answering the order service's cache reads. */
 export default defineExperiment((ctx) => {
-  const menus = range(31, 35);
+  const menus = range(11, 15);
   return {
     name: 'redis-dependency',
     title: "Redis dependency timeout: the order service's cache reads get no answer from Redis",

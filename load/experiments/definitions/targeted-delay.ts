@@ -4,8 +4,8 @@ import { inventoryAudit, OP, ordersAudit, range } from './common';
 /** delay with match: only orders of one menu (one product) are slow. */
 export default defineExperiment((ctx) => {
   const latencyMs = ctx.param('latency_ms', 600);
-  const hot = 36;
-  const others = range(37, 40);
+  const hot = 16;
+  const others = range(17, 20);
   return {
     name: 'targeted-delay',
     title: `Targeted delay: +${latencyMs} ms on the orders of menu ${hot} only`,
