@@ -6,6 +6,7 @@ import cacheFailure from './cache-failure';
 import cachingExperiment from './caching';
 import cancelReorder from './cancel-reorder';
 import concurrentOrders from './concurrent-orders';
+import crashKnob from './crash-knob';
 import cpuSaturation from './cpu-saturation';
 import delayInjection from './delay-injection';
 import dependencyLatency from './dependency-latency';
@@ -57,6 +58,7 @@ const TYPESCRIPT: Record<string, ExperimentDefinition> = {
   'delay-injection': delayInjection,
   'redis-outage': redisOutage,
   'order-crash': orderCrash,
+  'crash-knob': crashKnob,
   'slow-restaurant-replica': slowRestaurantReplica,
   'dependency-latency': dependencyLatency,
   'targeted-payment-failure': targetedPaymentFailure,
