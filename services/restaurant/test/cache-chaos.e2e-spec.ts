@@ -15,6 +15,11 @@ async function cacheCount(service: RunningService, cache: string, result: string
   return Number(line.exec(text)?.[1] ?? 0);
 }
 
+async function injections(service: RunningService): Promise<number> {
+  const text = (await request(`${service.url}/metrics`)).text;
+  return Number(/^chaos_injections_total\{[^}]*type="cache_failure"[^}]*\} (\S+)/m.exec(text)?.[1] ?? 0);
+}
+
 async function timed(call: () => Promise<JsonResponse>): Promise<{ ms: number; res: JsonResponse }> {
   const started = performance.now();
   const res = await call();
@@ -85,12 +90,15 @@ describe('restaurant service: cache_failure, dependency redis and hang', () => {
         await cacheCount(replica, 'menu', 'hit'),
         await cacheCount(replica, 'menu', 'miss'),
       ];
+      const injected = await injections(replica);
       for (let i = 0; i < 5; i++) {
         const res = await menu(replica);
         expect([res.status, res.headers.get('x-cache')]).toEqual([200, 'MISS']);
       }
       expect(await cacheCount(replica, 'menu', 'hit')).toBe(hits);
       expect((await cacheCount(replica, 'menu', 'miss')) - misses).toBe(5);
+      // One injection per bypassed read (chaos_injections_total).
+      expect((await injections(replica)) - injected).toBe(5);
       // Only the chosen cache: the list still hits.
       await request(`${replica.url}/menus`);
       expect((await request(`${replica.url}/menus`)).headers.get('x-cache')).toBe('HIT');

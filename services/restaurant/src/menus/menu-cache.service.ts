@@ -76,8 +76,15 @@ export class MenuCache {
    */
   private readFaults(key: string): Promise<boolean> | false {
     const chaos = this.chaos;
-    if (!chaos?.active('cache_failure') && !chaos?.active('dependency')) return false;
+    if (!chaos || !this.faultsOn(key)) return false;
     return this.applyReadFaults(chaos, key);
+  }
+
+  /** Whether a cache_failure on this key's cache or a dependency fault on Redis is in force here. */
+  private faultsOn(key: string): boolean {
+    const cacheFault = this.chaos?.active<{ cache: string | null }>('cache_failure');
+    if (cacheFault && (cacheFault.cache === null || cacheFault.cache === cacheOf(key))) return true;
+    return this.chaos?.active<{ target: string }>('dependency')?.target === 'redis';
   }
 
   private async applyReadFaults(chaos: ChaosService, key: string): Promise<boolean> {
@@ -108,10 +115,9 @@ export class MenuCache {
   async peek(key: string): Promise<Buffer | null> {
     const client = this.usableClient(key);
     if (!client) return null;
+    // Under a cache fault the read goes on to get(), which applies it once (one roll, one injection, one wait).
+    if (this.faultsOn(key)) return null;
     try {
-      const faults = this.readFaults(key);
-      // A bypassed read goes on to get(), which records the miss.
-      if (faults && (await faults)) return null;
       const cached = await client.getBuffer(key);
       if (cached !== null) metricsFor(key).record('hit');
       return cached;
