@@ -116,6 +116,15 @@ describe('restaurant service: cache_failure, dependency redis and hang', () => {
     }
   });
 
+  it('instance: a cache_failure aimed at one replica leaves the other alone', async () => {
+    await set(a, 'cache_failure', { mode: 'bypass', instance: 'restaurant-b' });
+    await sees(a, ['cache_failure@restaurant-b']);
+    await sees(b, ['cache_failure@restaurant-b']);
+    await menu(a);
+    expect((await menu(a)).headers.get('x-cache')).toBe('HIT');
+    expect((await menu(b)).headers.get('x-cache')).toBe('MISS');
+  });
+
   it('stale: a stock change is not invalidated, both replicas serve the old menu; when the fault ends the new one', async () => {
     await menu(a);
     const old = (await menu(a)).body;
