@@ -626,7 +626,7 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
     });
 
     it('is bounded by CHAOS_MAX_HUNG_REQUESTS (beyond it, connections are reset), honours routes and expires with its TTL', async () => {
-      await post(a, 'hang', { routes: ['/ping'], ttl_s: 3 });
+      await post(a, 'hang', { routes: ['/ping'], ttl_s: 6 });
       await sees(b, ['hang']);
       expect((await request(`${b.url}/users/1`)).status).toBe(200);
       const hangs = async () =>

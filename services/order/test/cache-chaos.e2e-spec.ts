@@ -143,7 +143,7 @@ describe('order service: cache_failure, dependency redis and targeted delay/erro
   it('slow: order reads wait latency_ms on both replicas until the TTL ends it', async () => {
     const id = await newOrder();
     await read(a, id);
-    await kit.setChaos(a, 'cache_failure', { mode: 'slow', latency_ms: 400, ttl_s: 3 });
+    await kit.setChaos(a, 'cache_failure', { mode: 'slow', latency_ms: 400, ttl_s: 5 });
     await sees(b, ['cache_failure']);
     for (const replica of [a, b]) {
       const { ms, res } = await timed(() => read(replica, id));

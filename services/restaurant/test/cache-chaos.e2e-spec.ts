@@ -154,7 +154,7 @@ describe('restaurant service: cache_failure, dependency redis and hang', () => {
 
   it('slow: each cache read waits latency_ms on both replicas, uncached reads do not; ttl_s ends it', async () => {
     await menu(a);
-    await set(b, 'cache_failure', { mode: 'slow', latency_ms: 400, ttl_s: 3 });
+    await set(b, 'cache_failure', { mode: 'slow', latency_ms: 400, ttl_s: 5 });
     await sees(a, ['cache_failure']);
     for (const replica of [a, b]) {
       const { ms, res } = await timed(() => menu(replica));
