@@ -100,6 +100,8 @@ export class ChaosState
   readonly registry: ReadonlyMap<string, AnyChaosKnob>;
   /** Process-level faults running on this replica, by knob: the fault (as JSON, to spot changes) and its stop. */
   private readonly running = new Map<string, { json: string; stop: () => void }>();
+  /** Told after the faults in force here may have changed (set, clear, reset, expiry, sync, shutdown). */
+  private readonly changeListeners = new Set<() => void>();
   readonly instanceId: string;
   /**
    * Keys and channel are per service: every service may share one Redis and one REDIS_KEY_PREFIX, and a delay
@@ -292,8 +294,32 @@ export class ChaosState
 
   // ---- process-level knobs ----
 
+  /**
+   * Calls `listener` whenever the faults in force on this replica may have changed, and at shutdown (then
+   * `stopping` is true): request-path holders such as the hang knob's release what they hold.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  private notifyChange(): void {
+    for (const listener of [...this.changeListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.logger.error(`chaos: change listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
   /** Starts, restarts or stops the process-level faults so that exactly the ones in force here run. */
   private reconcile(): void {
+    this.notifyChange();
     if (this.stopping) return;
     for (const knob of this.registry.values()) {
       if (!knob.run) continue;
@@ -678,6 +704,7 @@ export class ChaosState
   beforeApplicationShutdown(): void {
     this.stopping = true;
     this.stopAll();
+    this.notifyChange();
     for (const wake of [...this.sleepers]) wake();
   }
 

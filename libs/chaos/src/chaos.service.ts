@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChaosState } from './chaos-state';
 import { ChaosTelemetry } from './chaos-telemetry';
 import { idOf, pickDelay, roll, type Fault } from './faults';
+import { cacheFaultFor, type CacheFailureMode, type CacheFailureSettings } from './knobs/cache-failure.knob';
 import type { DependencyFaultOutcome, DependencySettings } from './knobs/dependency.knob';
 
 /**
@@ -19,6 +20,14 @@ export class ChaosService {
   /** The fault of this knob in force on this replica (one aimed at it wins over one for every replica). */
   active<S extends object>(knob: string): Fault<S> | null {
     return this.state.active<S>(knob);
+  }
+
+  /**
+   * Calls `listener` whenever the faults in force on this replica may have changed (set, reset, expiry, sync):
+   * e.g. to undo what a fault left behind once it is gone. Returns the unsubscribe.
+   */
+  onChange(listener: () => void): () => void {
+    return this.state.onChange(listener);
   }
 
   /** True with probability percent/100. */
@@ -91,5 +100,34 @@ export class ChaosService {
         await this.sleep(options.timeoutMs, options.signal);
         return { mode: 'timeout' };
     }
+  }
+
+  /**
+   * The `dependency` knob for a client whose failures are exceptions (Redis): null (synchronously, the usual
+   * case) or a promise that waits out any added latency and then rejects as the call would: `error` as a
+   * refused connection, `reset` as a reset one, `timeout` after `timeoutMs` as a command timeout.
+   */
+  dependencyFailure(target: string, options: { timeoutMs: number }): Promise<void> | null {
+    const outcome = this.dependencyFault(target, options);
+    if (!outcome) return null;
+    return outcome.then((result) => {
+      if (!result) return;
+      const [code, message] =
+        result.mode === 'error'
+          ? ['ECONNREFUSED', `connect ECONNREFUSED (chaos: ${target} error)`]
+          : result.mode === 'reset'
+            ? ['ECONNRESET', `read ECONNRESET (chaos: ${target} reset)`]
+            : ['ETIMEDOUT', `Command timed out (chaos: ${target} timeout)`];
+      throw Object.assign(new Error(message), { code });
+    });
+  }
+
+  /**
+   * The `cache_failure` fault hitting this operation on `cache` in `mode` (its percent rolled), else null.
+   * The caller records the injection (ChaosService.injected) where it applies it.
+   */
+  cacheFault(cache: string, mode: CacheFailureMode): Fault<CacheFailureSettings> | null {
+    const fault = this.state.active<CacheFailureSettings>('cache_failure');
+    return fault && cacheFaultFor(fault, cache, mode) && roll(fault.percent) ? fault : null;
   }
 }

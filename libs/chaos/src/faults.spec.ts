@@ -12,12 +12,21 @@ import {
   type Fault,
 } from './faults';
 import type { AnyChaosKnob } from './knob';
+import { cacheFailureKnob, cacheFaultFor } from './knobs/cache-failure.knob';
+import { hangKnob } from './knobs/hang.knob';
 import { delayKnob, errorKnob, type DelaySettings } from './knobs/request-faults.knob';
 import { probeInventoryDelayKnob, probePaymentFailKnob } from '../test/probe-knobs';
 
 type DelayFault = Fault<DelaySettings>;
 const KNOBS = new Map<string, AnyChaosKnob>(
-  [delayKnob, errorKnob, probeInventoryDelayKnob, probePaymentFailKnob].map((knob) => [knob.name, knob]),
+  [
+    delayKnob,
+    errorKnob,
+    probeInventoryDelayKnob,
+    probePaymentFailKnob,
+    hangKnob({ destructiveTtlS: 300, maxHungRequests: 10 }),
+    cacheFailureKnob(['menu_list', 'menu']),
+  ].map((knob) => [knob.name, knob]),
 );
 
 const meta = {
@@ -32,6 +41,7 @@ const delay = (extra: Partial<DelayFault> = {}): DelayFault => ({
   jitter_ms: 0,
   percent: 100,
   routes: null,
+  match: null,
   ...meta,
   ...extra,
 });
@@ -85,7 +95,11 @@ describe('faults', () => {
       percent: 50,
       status: 503,
       routes: ['/x'],
+      match: null,
     });
+    // A targeted delay (match) survives the round trip; a malformed match is skipped.
+    const targeted = delay({ match: { menu_id: [3], user_id: [8] } });
+    expect(parseFault(JSON.parse(JSON.stringify(targeted)), KNOBS)).toEqual(targeted);
     expect(parseFault({ ...meta, type: 'payment_fail', fail_percent: 30 }, KNOBS)).toMatchObject({
       fail_percent: 30,
       match: null,
@@ -107,6 +121,8 @@ describe('faults', () => {
       { ...delay(), instance: 'bad id' },
       { ...delay(), set_at: 'yesterday' },
       { ...delay(), set_by: 1 },
+      { ...delay(), match: { menu_id: [0] } },
+      { ...delay(), match: [3] },
       { ...meta, type: 'error', percent: 50, status: 404, routes: null },
       { ...meta, type: 'payment_fail', fail_percent: 0 },
       { ...meta, type: 'payment_fail', fail_percent: 5, match: { menu_id: [] } },
@@ -114,6 +130,43 @@ describe('faults', () => {
     ]) {
       expect([bad, parseFault(bad, KNOBS)]).toEqual([bad, null]);
     }
+  });
+
+  it('hang and cache_failure: stored settings are checked like every knob’s', () => {
+    expect(parseFault({ ...meta, type: 'hang', percent: 100, routes: ['/menus/*'] }, KNOBS)).toMatchObject({
+      type: 'hang',
+      percent: 100,
+      routes: ['/menus/*'],
+    });
+    const stale = {
+      ...meta,
+      type: 'cache_failure',
+      cache: 'menu',
+      mode: 'stale',
+      latency_ms: 0,
+      percent: 100,
+    };
+    expect(parseFault(stale, KNOBS)).toMatchObject({ cache: 'menu', mode: 'stale' });
+    expect(parseFault({ ...stale, cache: null }, KNOBS)).toMatchObject({ cache: null });
+    for (const bad of [
+      { ...meta, type: 'hang', percent: 101, routes: null },
+      { ...meta, type: 'hang', percent: 100, routes: [] },
+      { ...stale, cache: 'order' },
+      { ...stale, mode: 'off' },
+      { ...stale, mode: 'slow', latency_ms: 0 },
+      { ...stale, percent: -1 },
+    ]) {
+      expect([bad, parseFault(bad, KNOBS)]).toEqual([bad, null]);
+    }
+  });
+
+  it('cacheFaultFor: a cache_failure covers its cache (or every cache) in its mode only', () => {
+    const fault = { cache: 'menu', mode: 'bypass' as const, latency_ms: 0, percent: 100 };
+    expect(cacheFaultFor(fault, 'menu', 'bypass')).toBe(true);
+    expect(cacheFaultFor(fault, 'menu_list', 'bypass')).toBe(false);
+    expect(cacheFaultFor(fault, 'menu', 'stale')).toBe(false);
+    expect(cacheFaultFor({ ...fault, cache: null }, 'menu_list', 'bypass')).toBe(true);
+    expect(cacheFaultFor(null, 'menu', 'bypass')).toBe(false);
   });
 
   it('describes faults for log lines', () => {

@@ -10,7 +10,7 @@
  * service it belongs to, and passed to forRoot. Owners read their knob with ChaosService.active(name).
  *
  * HTTP: GET /chaos (faults + catalogue of knobs with their JSON schema), DELETE /chaos, POST /chaos/<knob>.
- * Delay and error apply to every request except /chaos*, /health*, /metrics, /docs*, /redoc.
+ * Delay, error and hang apply to every request except /chaos*, /health*, /metrics, /docs*, /redoc.
  *
  * Env (BaseEnv): CHAOS_ENABLED, CHAOS_API_KEY, CHAOS_MAX_TTL_S, CHAOS_SYNC_INTERVAL_MS.
  */
@@ -39,4 +39,13 @@ export {
   type DependencyFaultOutcome,
   type DependencySettings,
 } from './knobs/dependency.knob';
+export { ChaosHangDto, hangKnob, type HangKnobLimits, type HangSettings } from './knobs/hang.knob';
+export {
+  cacheFailureKnob,
+  cacheFaultFor,
+  ChaosCacheFailureDto,
+  type CacheFailureMode,
+  type CacheFailureSettings,
+} from './knobs/cache-failure.knob';
+export { matchesRequest, requestTargets, tokenUserId, type RequestTargets } from './request-targets';
 export { CHAOS_DOCS_TAG } from './docs';

@@ -56,6 +56,21 @@ async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; result: T
   return { ms: performance.now() - started, result };
 }
 
+/** A request left running: whether it has ended, and how (an answer, or its connection closed). */
+function inFlight(url: string, init: RequestInit = {}) {
+  let outcome: 'pending' | 'answered' | 'closed' = 'pending';
+  const done = fetch(url, init).then(
+    async (res) => {
+      await res.text();
+      outcome = 'answered';
+    },
+    () => {
+      outcome = 'closed';
+    },
+  );
+  return { done, outcome: () => outcome };
+}
+
 const faultIds = async (service: RunningService) =>
   ((await request(`${service.url}/chaos`)).body.faults as { id: string }[]).map((fault) => fault.id);
 
@@ -71,6 +86,7 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
   let a: RunningService;
   let b: RunningService;
   let redis: Redis;
+  const tokens = createTestTokens();
 
   const post = (service: RunningService, knob: string, body: unknown, headers?: Record<string, string>) =>
     request(`${service.url}/chaos/${knob}`, { body, headers });
@@ -79,9 +95,9 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
 
   before(async () => {
     stack = await createTestStack('chaos');
-    const env = { CHAOS_SYNC_INTERVAL_MS: '300' };
-    a = await stack.start(probeApp(), { ...env, INSTANCE_ID: 'probe-a' });
-    b = await stack.start(probeApp(), { ...env, INSTANCE_ID: 'probe-b' });
+    const env = { CHAOS_SYNC_INTERVAL_MS: '300', CHAOS_MAX_HUNG_REQUESTS: '3' };
+    a = await stack.start(probeApp({ tokens }), { ...env, INSTANCE_ID: 'probe-a' });
+    b = await stack.start(probeApp({ tokens }), { ...env, INSTANCE_ID: 'probe-b' });
     redis = new Redis(stack.redis.url, { keyPrefix: stack.redis.prefix });
   });
 
@@ -114,6 +130,7 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
           'event_loop_block',
           'memory_leak',
           'gc_pressure',
+          'hang',
         ],
         catalogue: expect.any(Array),
         faults: [],
@@ -136,8 +153,14 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
         'POST /chaos/event_loop_block',
         'POST /chaos/memory_leak',
         'POST /chaos/gc_pressure',
+        'POST /chaos/hang',
       ]);
       const delay = catalogue.find((knob) => knob.name === 'delay')!;
+      // delay and error take a match too (targeted faults).
+      for (const name of ['delay', 'error'])
+        expect(catalogue.find((knob) => knob.name === name)!.schema.properties.match).toMatchObject({
+          type: 'object',
+        });
       expect(delay.schema.required).toEqual(['delay_ms']);
       expect(delay.schema.properties.delay_ms).toMatchObject({ type: 'number', minimum: 0, maximum: 60000 });
       expect(delay.schema.properties.routes).toMatchObject({ type: 'array', items: { type: 'string' } });
@@ -509,6 +532,49 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
       expect(faults).toMatchObject([{ fail_percent: 10, match: null }]);
     });
 
+    it('targeted delay and error: match hits only requests about the listed menu or user, on both replicas', async () => {
+      await post(a, 'delay', { delay_ms: 400, match: { user_id: [5] } });
+      await post(a, 'error', { enable: true, percent: 100, status: 503, match: { menu_id: [7] } });
+      await sees(b, ['delay', 'error']);
+      const user = (id: number) => tokens.sign({ id, username: `u${id}` });
+      for (const replica of [a, b]) {
+        // The user: from the path (/users/:id) or the bearer token; both decided before the handler.
+        const slowPath = await timed(() => request(`${replica.url}/users/5`));
+        expect([slowPath.result.status, slowPath.ms >= 395]).toEqual([200, true]);
+        expect(slowPath.result.headers.get('x-chaos-injected')).toBe('delay;ms=400');
+        const slowToken = await timed(() => request(`${replica.url}/ping`, { token: user(5) }));
+        expect([slowToken.result.status, slowToken.ms >= 395]).toEqual([200, true]);
+        for (const other of [
+          () => request(`${replica.url}/users/6`),
+          () => request(`${replica.url}/ping`, { token: user(6) }),
+          () => request(`${replica.url}/ping`),
+        ]) {
+          const { ms, result } = await timed(other);
+          expect([result.status, result.headers.get('x-chaos-injected')]).toEqual([200, null]);
+          expect(ms).toBeLessThan(395);
+        }
+        // The menu: from the parsed body.
+        const hit = await request(`${replica.url}/inventory`, { body: { menu_id: 7 } });
+        expect([hit.status, hit.body.code]).toEqual([503, 'CHAOS_INJECTED']);
+        expect((await request(`${replica.url}/inventory`, { body: { menu_id: 8 } })).status).toBe(200);
+        expect((await request(`${replica.url}/inventory`, { body: {} })).status).toBe(200);
+      }
+      const [delay] = ((await request(`${b.url}/chaos`)).body.faults as Record<string, unknown>[]).filter(
+        (fault) => fault.id === 'delay',
+      );
+      expect(delay).toMatchObject({ match: { user_id: [5] } });
+      // Out of bounds: refused, nothing changed.
+      for (const [knob, body] of [
+        ['delay', { delay_ms: 10, match: { user_id: [] } }],
+        ['error', { enable: true, match: { menu_id: ['7'] } }],
+        ['error', { enable: true, match: [7] }],
+      ] as const) {
+        const res = await post(a, knob, body);
+        expect([knob, res.status, res.body.code]).toEqual([knob, 400, 'VALIDATION_FAILED']);
+      }
+      expect(((await request(`${b.url}/chaos`)).body.faults as Record<string, unknown>[]).length).toBe(2);
+    });
+
     it('DELETE /chaos/<knob> switches one knob off on every replica, or on one instance', async () => {
       await post(a, 'delay', { delay_ms: 50 });
       await post(a, 'delay', { delay_ms: 60, instance: 'probe-b' });
@@ -524,6 +590,84 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
       const bad = await request(`${a.url}/chaos/delay?instance=a%20b`, { method: 'DELETE' });
       expect(bad.status).toBe(400);
       await sees(b, ['payment_fail']);
+    });
+  });
+
+  describe('hang', () => {
+    it('holds requests unanswered on both replicas while /health, /metrics and /chaos answer; reset closes them', async () => {
+      const set = await post(a, 'hang', {});
+      expect(set.status).toBe(200);
+      // Destructive: ends by itself when set without ttl_s.
+      expect(set.body.fault.ttl_remaining_s).toBe(300);
+      await sees(b, ['hang']);
+      const held = [a, b].map((replica) => inFlight(`${replica.url}/ping`));
+      const posted = inFlight(`${b.url}/validate`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect([...held, posted].map((call) => call.outcome())).toEqual(['pending', 'pending', 'pending']);
+      for (const replica of [a, b]) {
+        for (const path of ['/health/live', '/metrics', '/chaos']) {
+          const { ms, result } = await timed(() => request(`${replica.url}${path}`));
+          expect([path, result.status, ms < 1000]).toEqual([path, 200, true]);
+        }
+      }
+      const metrics = (await request(`${a.url}/metrics`)).text;
+      expect(metrics).toMatch(/^chaos_injections_total\{service="chaos-probe",type="hang"\} [1-9]/m);
+      expect(metrics).toMatch(/^chaos_active_faults\{service="chaos-probe",type="hang"\} 1$/m);
+      // One reset, on either replica, releases every held request (connection closed, nothing leaks).
+      const { ms, result } = await timed(() => reset(b));
+      expect([result.status, ms < 1000]).toEqual([200, true]);
+      await Promise.all([...held, posted].map((call) => call.done));
+      expect([...held, posted].map((call) => call.outcome())).toEqual(['closed', 'closed', 'closed']);
+      for (const replica of [a, b]) expect((await request(`${replica.url}/ping`)).status).toBe(200);
+    });
+
+    it('is bounded by CHAOS_MAX_HUNG_REQUESTS (beyond it, connections are reset), honours routes and expires with its TTL', async () => {
+      await post(a, 'hang', { routes: ['/ping'], ttl_s: 6 });
+      await sees(b, ['hang']);
+      expect((await request(`${b.url}/users/1`)).status).toBe(200);
+      const hangs = async () =>
+        Number(
+          /^chaos_injections_total\{service="chaos-probe",type="hang"\} (\d+)$/m.exec(
+            (await request(`${b.url}/metrics`)).text,
+          )?.[1] ?? 0,
+        );
+      const before = await hangs();
+      const held = Array.from({ length: 3 }, () => inFlight(`${b.url}/ping`));
+      await waitFor('3 requests held', async () => (await hangs()) >= before + 3);
+      // The cap (3 here): the fourth is not held but closed at once.
+      const fourth = inFlight(`${b.url}/ping`);
+      await fourth.done;
+      expect(fourth.outcome()).toBe('closed');
+      expect(held.map((call) => call.outcome())).toEqual(['pending', 'pending', 'pending']);
+      // The TTL ends it on both replicas, releasing what was held.
+      await sees(a, []);
+      await sees(b, []);
+      await Promise.all(held.map((call) => call.done));
+      expect(held.map((call) => call.outcome())).toEqual(['closed', 'closed', 'closed']);
+      expect((await request(`${b.url}/ping`)).status).toBe(200);
+    });
+
+    it('refuses bad bodies (400) and keeps the state', async () => {
+      await post(a, 'hang', { percent: 10, ttl_s: 60 });
+      await sees(b, ['hang']);
+      for (const body of [
+        { percent: 101 },
+        { enable: 'yes' },
+        { routes: [] },
+        { ttl_s: 0 },
+        { wait: true },
+      ]) {
+        const res = await post(a, 'hang', body);
+        expect([body, res.status, res.body.code]).toEqual([body, 400, 'VALIDATION_FAILED']);
+      }
+      const faults = (await request(`${b.url}/chaos`)).body.faults as Record<string, unknown>[];
+      expect(faults).toMatchObject([{ id: 'hang', percent: 10, routes: null }]);
+      expect((await post(b, 'hang', { enable: false })).status).toBe(200);
+      await sees(a, []);
     });
   });
 

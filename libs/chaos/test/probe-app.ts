@@ -13,6 +13,7 @@ import {
   ChaosService,
   CHAOS_DOCS_TAG,
   covers,
+  hangKnob,
   processKnobs,
   type AnyChaosKnob,
   type FaultMatch,
@@ -120,6 +121,7 @@ export function probeApp(options: ProbeOptions = {}) {
           probePaymentFailKnob,
           // Caps of a small deployment: the cpu knob is refused above half a core.
           ...processKnobs({ maxCpuPercent: 50, destructiveTtlS: 300, maxBlockMs: 500, maxLeakMb: 64 }),
+          hangKnob({ destructiveTtlS: 300, maxHungRequests: env.CHAOS_MAX_HUNG_REQUESTS }),
         ],
         (options.tokens ?? createTestTokens()).publicKeyPem,
       ),

@@ -163,7 +163,7 @@ export class BaseEnv {
   @Max(100)
   CHAOS_MAX_CPU_PERCENT: number = 100;
 
-  /** TTL of destructive faults (crash, cpu) set without ttl_s, so a forgotten one ends by itself. */
+  /** TTL of destructive faults (crash, hang, cpu, event_loop_block, memory_leak) set without ttl_s, so a forgotten one ends by itself. */
   @IsInt()
   @Min(1)
   @Max(86400)
@@ -180,6 +180,12 @@ export class BaseEnv {
   @Min(1)
   @Max(8192)
   CHAOS_MAX_LEAK_MB: number = 512;
+
+  /** Most requests the hang knob holds unanswered at once per replica (beyond it, their sockets are destroyed). */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  CHAOS_MAX_HUNG_REQUESTS: number = 1000;
 
   /** How often each replica reloads fault state from Redis, repairing missed pub/sub messages. */
   @IsInt()

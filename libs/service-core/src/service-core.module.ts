@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule, type AuthModuleOptions } from '@food-delivery/auth';
-import { ChaosModule, dependencyKnob, processKnobs, type AnyChaosKnob } from '@food-delivery/chaos';
+import { ChaosModule, dependencyKnob, hangKnob, processKnobs, type AnyChaosKnob } from '@food-delivery/chaos';
 import { BaseEnv, EnvModule } from '@food-delivery/config';
 import { DatabaseModule, type ServiceDatabaseOptions } from '@food-delivery/database';
 import { HealthModule, readinessFailKnob } from '@food-delivery/health';
@@ -22,7 +22,7 @@ export interface ServiceCoreOptions<E extends BaseEnv> {
   /** The service's own chaos knobs, besides the ones every service has (delay, error, dependency, …). */
   chaos?: {
     knobs?: AnyChaosKnob[];
-    /** Outbound HTTP dependencies the `dependency` knob can target besides postgres (e.g. "user-service"). */
+    /** Dependencies the `dependency` knob can target besides postgres (e.g. "user-service", "redis"). */
     dependencies?: string[];
   };
 }
@@ -54,6 +54,10 @@ export class ServiceCoreModule {
               maxLeakMb: options.env.CHAOS_MAX_LEAK_MB,
             }),
             readinessFailKnob,
+            hangKnob({
+              destructiveTtlS: options.env.CHAOS_DESTRUCTIVE_TTL_S,
+              maxHungRequests: options.env.CHAOS_MAX_HUNG_REQUESTS,
+            }),
             ...(options.chaos?.knobs ?? []),
           ],
         }),

@@ -2,21 +2,26 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { ExperimentDefinition } from '../model';
+import cacheFailure from './cache-failure';
 import cachingExperiment from './caching';
 import cancelReorder from './cancel-reorder';
 import concurrentOrders from './concurrent-orders';
+import crashKnob from './crash-knob';
 import cpuSaturation from './cpu-saturation';
 import delayInjection from './delay-injection';
 import dependencyLatency from './dependency-latency';
 import eventLoopBlock from './event-loop-block';
 import gcPressure from './gc-pressure';
+import hang from './hang';
 import interService from './inter-service';
 import memoryLeak from './memory-leak';
 import orderCrash from './order-crash';
 import paymentFailure from './payment-failure';
 import readinessFail from './readiness-fail';
+import redisDependency from './redis-dependency';
 import redisOutage from './redis-outage';
 import slowRestaurantReplica from './slow-restaurant-replica';
+import targetedDelay from './targeted-delay';
 import targetedPaymentFailure from './targeted-payment-failure';
 
 /** The original spec's six load-test scenarios, in its order. */
@@ -38,6 +43,10 @@ export const KNOB_EXPERIMENTS = [
   'event-loop-block',
   'memory-leak',
   'gc-pressure',
+  'hang',
+  'cache-failure',
+  'redis-dependency',
+  'targeted-delay',
 ] as const;
 
 const TYPESCRIPT: Record<string, ExperimentDefinition> = {
@@ -49,6 +58,7 @@ const TYPESCRIPT: Record<string, ExperimentDefinition> = {
   'delay-injection': delayInjection,
   'redis-outage': redisOutage,
   'order-crash': orderCrash,
+  'crash-knob': crashKnob,
   'slow-restaurant-replica': slowRestaurantReplica,
   'dependency-latency': dependencyLatency,
   'targeted-payment-failure': targetedPaymentFailure,
@@ -57,6 +67,10 @@ const TYPESCRIPT: Record<string, ExperimentDefinition> = {
   'event-loop-block': eventLoopBlock,
   'memory-leak': memoryLeak,
   'gc-pressure': gcPressure,
+  hang,
+  'cache-failure': cacheFailure,
+  'redis-dependency': redisDependency,
+  'targeted-delay': targetedDelay,
 };
 
 function jsonDefinitions(): Record<string, string> {

@@ -1,10 +1,18 @@
-import { defineExperiment } from '../model';
+import { defineExperiment, type Experiment, type MethodStep, type Rollback } from '../model';
 import { inventoryAudit, OP, ordersAudit, range } from './common';
 
+/** How order-2 dies (the stack's SIGKILL, or the crash knob) and how it comes back. */
+export interface OrderCrash {
+  name: string;
+  title: string;
+  description: string;
+  step: MethodStep;
+  rollbacks: Rollback[];
+}
+
 /** One order replica is SIGKILLed mid-saga behind the gateway, then restarted; recovery settles its orders. */
-export default defineExperiment(() => {
-  const menus = range(1, 5);
-  return {
+export default defineExperiment(() =>
+  orderCrashExperiment({
     name: 'order-crash',
     title:
       'Order-service crash mid-flow: one of two replicas is SIGKILLed, restarted, and recovery settles everything',
@@ -14,6 +22,23 @@ export default defineExperiment(() => {
       'the dead replica held with 503 and routes around it (passive health); the other replica’s recovery loop ' +
       'drives the orders left PENDING to a final state and releases their stock; the restarted replica serves ' +
       'again. Nothing may be lost. Needs --start-stack.',
+    step: {
+      at: 4,
+      duration: 10,
+      name: 'order-2 killed (SIGKILL)',
+      fault: { kind: 'kill', target: 'order-2' },
+    },
+    rollbacks: [{ kind: 'start', target: 'order-2' }],
+  }),
+);
+
+/** What a crash of one of two order replicas (behind the gateway, mid-saga) must cost: the requests in flight. */
+export function orderCrashExperiment(crash: OrderCrash): Experiment {
+  const menus = range(1, 5);
+  return {
+    name: crash.name,
+    title: crash.title,
+    description: crash.description,
     requiresStack: true,
     stack: {
       gateway: true,
@@ -67,9 +92,7 @@ export default defineExperiment(() => {
         ordersAudit,
       ],
     },
-    method: [
-      { at: 4, duration: 10, name: 'order-2 killed (SIGKILL)', fault: { kind: 'kill', target: 'order-2' } },
-    ],
-    rollbacks: [{ kind: 'start', target: 'order-2' }],
+    method: [crash.step],
+    rollbacks: crash.rollbacks,
   };
-});
+}

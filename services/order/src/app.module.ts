@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceCoreModule, verifyTokensIssuedByUserService } from '@food-delivery/service-core';
 import { AuditModule } from './audit/audit.module';
+import { orderCacheFailureKnob } from './chaos/order-cache-failure.knob';
 import { paymentFailKnob } from './chaos/payment-fail.knob';
 import { ORDER_DATABASE } from './database';
 import { DownstreamModule } from './downstream/downstream.module';
@@ -24,7 +25,10 @@ export class AppModule {
           database: ORDER_DATABASE,
           auth: verifyTokensIssuedByUserService(env),
           // The spec's POST /chaos/payment_fail (+ delay, error, GET/DELETE /chaos), shared by every replica.
-          chaos: { knobs: [paymentFailKnob], dependencies: [USER_SERVICE, RESTAURANT_SERVICE] },
+          chaos: {
+            knobs: [paymentFailKnob, orderCacheFailureKnob],
+            dependencies: [USER_SERVICE, RESTAURANT_SERVICE, 'redis'],
+          },
         }),
         DownstreamModule,
         OrdersModule,

@@ -89,9 +89,10 @@ describe('order service: the dependency chaos knob', () => {
       'postgres',
       'user-service',
       'restaurant-service',
+      'redis',
     ]);
     expect(catalogue.map((knob) => knob.name)).toEqual(
-      expect.arrayContaining(['payment_fail', 'dependency']),
+      expect.arrayContaining(['payment_fail', 'dependency', 'cache_failure', 'hang']),
     );
   });
 
@@ -177,7 +178,7 @@ describe('order service: the dependency chaos knob', () => {
     });
     await sees(b, ['dependency']);
     for (const body of [
-      { target: 'redis', mode: 'error' },
+      { target: 'mongodb', mode: 'error' },
       { target: 'user-service', mode: 'latency' },
       { target: 'user-service', mode: 'latency', latency_ms: 60_001 },
       { target: 'user-service', mode: 'explode' },

@@ -60,7 +60,8 @@ const stripVolatile = (value: unknown): unknown =>
 /**
  * The operator's process faults do to the process what they say (a valid `POST /chaos/crash` from loopback ends
  * it, `cpu` and `event_loop_block` hold the CPU): by design, not hostile input. Every other operation is fuzzed;
- * those knobs have their own bounds tests (libs/chaos, tests/process-chaos).
+ * those knobs have their own bounds tests (libs/chaos, tests/process-chaos). `hang` is fuzzed: a valid one is
+ * reset by the next call (DELETE /chaos is never held), before anything else is sent.
  */
 const PROCESS_FAULTS = ['crash', 'cpu', 'event_loop_block', 'memory_leak', 'gc_pressure'].map(
   (knob) => `/chaos/${knob}`,

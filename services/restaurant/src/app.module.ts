@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceCoreModule, verifyTokensIssuedByUserService } from '@food-delivery/service-core';
 import { AdminModule } from './admin/admin.module';
 import { CatalogueService } from './catalogue/catalogue.service';
+import { menuCacheFailureKnob } from './chaos/menu-cache-failure.knob';
 import { inventoryDelayKnob } from './chaos/inventory-delay.knob';
 import { RESTAURANT_DATABASE } from './database';
 import { InventoryModule } from './inventory/inventory.module';
@@ -26,7 +27,7 @@ export class AppModule {
           database: RESTAURANT_DATABASE,
           auth: verifyTokensIssuedByUserService(env),
           // The spec's /chaos/inventory_delay (+ delay, error, GET/DELETE /chaos), shared by every replica.
-          chaos: { knobs: [inventoryDelayKnob] },
+          chaos: { knobs: [inventoryDelayKnob, menuCacheFailureKnob], dependencies: ['redis'] },
         }),
         RestaurantsModule,
         MenusModule,

@@ -81,6 +81,7 @@ describe('user service chaos knobs (two replicas, real Postgres + Redis, real HT
         'memory_leak',
         'gc_pressure',
         'readiness_fail',
+        'hang',
       ],
     });
     // The user service calls no other service: its dependency knob targets Postgres only.
@@ -88,7 +89,7 @@ describe('user service chaos knobs (two replicas, real Postgres + Redis, real HT
       state.catalogue as { name: string; schema: { properties: { target: { enum: string[] } } } }[]
     ).find((knob) => knob.name === 'dependency')!;
     expect(dependency.schema.properties.target.enum).toEqual(['postgres']);
-    for (const knob of ['inventory_delay', 'payment_fail']) {
+    for (const knob of ['inventory_delay', 'payment_fail', 'cache_failure']) {
       expect(
         (await request(`${one.url}/chaos/${knob}`, { body: { delay_ms: 3000, fail_percent: 30 } })).status,
       ).toBe(404);

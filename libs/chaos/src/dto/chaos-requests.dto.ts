@@ -112,70 +112,7 @@ export const DelayMs = (example: number, what: string) =>
     Max(CHAOS_LIMITS.maxDelayMs),
   );
 
-/** POST /chaos/delay */
-export class ChaosDelayDto {
-  @DelayMs(1500, 'Latency added to each affected request')
-  delay_ms!: number;
-
-  @ApiPropertyOptional({
-    example: 200,
-    minimum: 0,
-    maximum: CHAOS_LIMITS.maxJitterMs,
-    default: 0,
-    description: 'Each request waits delay_ms ± a uniform random value up to jitter_ms (never below 0)',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(CHAOS_LIMITS.maxJitterMs)
-  jitter_ms?: number;
-
-  @Routes()
-  routes?: string[];
-
-  @Percent(100, 'requests')
-  percent?: number;
-
-  @TtlS()
-  ttl_s?: number;
-
-  @Instance()
-  instance?: string;
-}
-
-/** POST /chaos/error */
-export class ChaosErrorDto {
-  @ApiProperty({ example: true, description: 'true injects errors, false switches them off' })
-  @IsBoolean()
-  enable!: boolean;
-
-  @Percent(50, 'requests answered with the error')
-  percent?: number;
-
-  @ApiPropertyOptional({
-    example: 503,
-    minimum: CHAOS_LIMITS.minErrorStatus,
-    maximum: CHAOS_LIMITS.maxErrorStatus,
-    default: 500,
-    description: 'HTTP status of the injected errors (500–599)',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(CHAOS_LIMITS.minErrorStatus)
-  @Max(CHAOS_LIMITS.maxErrorStatus)
-  status?: number;
-
-  @Routes()
-  routes?: string[];
-
-  @TtlS()
-  ttl_s?: number;
-
-  @Instance()
-  instance?: string;
-}
-
-/** `match` of a targeted fault (payment_fail, inventory_delay): only these menus and/or users are hit. */
+/** `match` of a targeted fault (payment_fail, inventory_delay, delay, error): only these menus and/or users are hit. */
 export class ChaosMatchDto {
   @ApiPropertyOptional({
     type: [Number],
@@ -221,3 +158,72 @@ export const Match = () =>
     ValidateNested(),
     Type(() => ChaosMatchDto),
   );
+
+/** POST /chaos/delay */
+export class ChaosDelayDto {
+  @DelayMs(1500, 'Latency added to each affected request')
+  delay_ms!: number;
+
+  @ApiPropertyOptional({
+    example: 200,
+    minimum: 0,
+    maximum: CHAOS_LIMITS.maxJitterMs,
+    default: 0,
+    description: 'Each request waits delay_ms ± a uniform random value up to jitter_ms (never below 0)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(CHAOS_LIMITS.maxJitterMs)
+  jitter_ms?: number;
+
+  @Routes()
+  routes?: string[];
+
+  @Match()
+  match?: ChaosMatchDto;
+
+  @Percent(100, 'requests')
+  percent?: number;
+
+  @TtlS()
+  ttl_s?: number;
+
+  @Instance()
+  instance?: string;
+}
+
+/** POST /chaos/error */
+export class ChaosErrorDto {
+  @ApiProperty({ example: true, description: 'true injects errors, false switches them off' })
+  @IsBoolean()
+  enable!: boolean;
+
+  @Percent(50, 'requests answered with the error')
+  percent?: number;
+
+  @ApiPropertyOptional({
+    example: 503,
+    minimum: CHAOS_LIMITS.minErrorStatus,
+    maximum: CHAOS_LIMITS.maxErrorStatus,
+    default: 500,
+    description: 'HTTP status of the injected errors (500–599)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(CHAOS_LIMITS.minErrorStatus)
+  @Max(CHAOS_LIMITS.maxErrorStatus)
+  status?: number;
+
+  @Routes()
+  routes?: string[];
+
+  @Match()
+  match?: ChaosMatchDto;
+
+  @TtlS()
+  ttl_s?: number;
+
+  @Instance()
+  instance?: string;
+}

@@ -1,5 +1,6 @@
 import { cacheMetrics } from '@food-delivery/observability';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { ChaosService } from '@food-delivery/chaos';
 import { RedisService } from '@food-delivery/redis';
 import { OrderEnv } from '../order.env';
 import type { OrderDto } from './dto/order.dto';
@@ -40,6 +41,10 @@ type CacheClient = NonNullable<RedisService['client']> & {
 
 /** Orders whose change could not be published while Redis was down; evicted once it is back. Bounded. */
 const MAX_MISSED = 10_000;
+/** The cache's name for cache_failure and the metrics. */
+const CACHE = 'order';
+/** A read's Redis command timeout (redisOptions): what a `timeout` dependency fault waits. */
+const REDIS_COMMAND_TIMEOUT_MS = 1000;
 
 /** `GET /orders/{id}` answers in Redis (spec: 5 minutes), invalidated on every status change. Redis is optional. */
 @Injectable()
@@ -48,10 +53,13 @@ export class OrderCache {
   private readonly ttlMs: number;
   private missed = new Set<number>();
   private missedOverflow = false;
+  /** Invalidations a cache_failure `stale` fault skipped (order id → version): done once it ends. Bounded. */
+  private readonly keptStale = new Map<number, number>();
 
   constructor(
     private readonly redis: RedisService,
     env: OrderEnv,
+    @Optional() private readonly chaos?: ChaosService,
   ) {
     this.ttlMs = env.ORDER_CACHE_TTL_S * 1000;
     const client: CacheClient | null = redis.client;
@@ -60,6 +68,10 @@ export class OrderCache {
       client.defineCommand('orderCacheInvalidate', { numberOfKeys: 1, lua: INVALIDATE });
     }
     client?.on('ready', () => void this.evictMissed());
+    chaos?.onChange(() => {
+      if (this.keptStale.size > 0 && this.chaos?.active<{ mode: string }>('cache_failure')?.mode !== 'stale')
+        void this.releaseStale();
+    });
   }
 
   private static key(orderId: number): string {
@@ -75,6 +87,12 @@ export class OrderCache {
       return null;
     }
     try {
+      if (this.chaos && (this.chaos.active('cache_failure') || this.chaos.active('dependency'))) {
+        if (await this.readFaults(this.chaos)) {
+          cacheRequests.record('miss');
+          return null;
+        }
+      }
       const body = await client.hget(OrderCache.key(orderId), 'body');
       cacheRequests.record(body ? 'hit' : 'miss');
       return body ? (JSON.parse(body) as OrderDto) : null;
@@ -84,6 +102,29 @@ export class OrderCache {
       this.logger.debug(`Order cache read failed: ${(error as Error).message}`);
       return null;
     }
+  }
+
+  /**
+   * cache_failure `bypass` (true: this read is a miss) and `slow` (waits first), and dependency `redis` (rejects
+   * like a failed Redis command).
+   */
+  private async readFaults(chaos: ChaosService): Promise<boolean> {
+    const bypass = chaos.cacheFault(CACHE, 'bypass');
+    if (bypass) {
+      chaos.injected(bypass, { cache: CACHE, mode: 'bypass' }, `cache ${CACHE}: read bypassed (miss)`);
+      return true;
+    }
+    const slow = chaos.cacheFault(CACHE, 'slow');
+    if (slow) {
+      chaos.injected(
+        slow,
+        { cache: CACHE, mode: 'slow', latency_ms: slow.latency_ms },
+        `cache ${CACHE}: read +${slow.latency_ms}ms`,
+      );
+      await chaos.sleep(slow.latency_ms);
+    }
+    await chaos.dependencyFailure('redis', { timeoutMs: REDIS_COMMAND_TIMEOUT_MS });
+    return false;
   }
 
   /** Caches an order read from Postgres (best effort: without Redis, reads simply go to Postgres). */
@@ -101,6 +142,17 @@ export class OrderCache {
   async invalidate(orderId: number, version: number): Promise<void> {
     const client: CacheClient | null = this.redis.client;
     if (!client?.orderCacheInvalidate) return;
+    const stale = this.chaos?.active('cache_failure') ? this.chaos.cacheFault(CACHE, 'stale') : null;
+    if (stale && (this.keptStale.size < MAX_MISSED || this.keptStale.has(orderId))) {
+      // The old status stays cached (and served) until the fault ends.
+      this.keptStale.set(orderId, Math.max(version, this.keptStale.get(orderId) ?? 0));
+      this.chaos?.injected(
+        stale,
+        { cache: CACHE, mode: 'stale', order_id: orderId },
+        `cache ${CACHE}: invalidation of order ${orderId} skipped (stale)`,
+      );
+      return;
+    }
     try {
       if (!this.redis.ready) throw new Error('Redis is not connected');
       await client.orderCacheInvalidate(OrderCache.key(orderId), version, this.ttlMs);
@@ -110,6 +162,14 @@ export class OrderCache {
       if (this.missed.size < MAX_MISSED) this.missed.add(orderId);
       else this.missedOverflow = true;
     }
+  }
+
+  /** The stale fault ended: the invalidations it held back happen now. */
+  private async releaseStale(): Promise<void> {
+    const kept = [...this.keptStale];
+    this.keptStale.clear();
+    for (const [orderId, version] of kept) await this.invalidate(orderId, version);
+    this.logger.log(`cache_failure stale ended: invalidated ${kept.length} cached orders it had kept`);
   }
 
   private async evictMissed(): Promise<void> {

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { ChaosService } from '@food-delivery/chaos';
 import { cacheMetrics, type CacheMetrics } from '@food-delivery/observability';
 import { RedisService } from '@food-delivery/redis';
 import type Redis from 'ioredis';
@@ -26,6 +27,14 @@ return 0`;
 const LIST_METRICS = cacheMetrics('menu_list');
 const ITEM_METRICS = cacheMetrics('menu');
 const metricsFor = (key: string): CacheMetrics => (key === MENU_LIST_KEY ? LIST_METRICS : ITEM_METRICS);
+/** The cache's name for cache_failure and the metrics: `menu_list` or `menu`. */
+const cacheOf = (key: string): string => (key === MENU_LIST_KEY ? 'menu_list' : 'menu');
+/** How many invalidations a `stale` fault may hold back (then it invalidates as usual). */
+const MAX_KEPT_STALE = 10_000;
+/** Thrown to leave the read path for a bypassed read (not an error of Redis). */
+const BYPASSED = new Error('cache_failure bypass');
+/** A read's Redis command timeout (redisOptions): what a `timeout` dependency fault waits. */
+const REDIS_COMMAND_TIMEOUT_MS = 1000;
 
 export interface CachedBody {
   /** The JSON response body, as stored in Redis. */
@@ -47,9 +56,55 @@ export class MenuCache {
   /** Keys to invalidate at the end of this turn of the event loop, and the promise their callers wait on. */
   private nextInvalidation: { keys: Set<string>; done: Promise<void> } | null = null;
   private lastWarning = 0;
+  /** Keys whose invalidation a cache_failure `stale` fault skipped: invalidated once it ends. */
+  private readonly keptStale = new Set<string>();
 
-  constructor(private readonly redis: RedisService) {
+  constructor(
+    private readonly redis: RedisService,
+    @Optional() private readonly chaos?: ChaosService,
+  ) {
     redis.client?.on('ready', () => void this.flushPending());
+    chaos?.onChange(() => {
+      if (this.keptStale.size > 0 && this.chaos?.active<{ mode: string }>('cache_failure')?.mode !== 'stale')
+        void this.releaseStale();
+    });
+  }
+
+  /**
+   * The chaos knobs on a cache read: cache_failure `bypass` (true: treat as a miss) and `slow` (waits first),
+   * and dependency `redis` (rejects like a failed Redis command). Nothing to do (the usual case): sync false.
+   */
+  private readFaults(key: string): Promise<boolean> | false {
+    const chaos = this.chaos;
+    if (!chaos || !this.faultsOn(key)) return false;
+    return this.applyReadFaults(chaos, key);
+  }
+
+  /** Whether a cache_failure on this key's cache or a dependency fault on Redis is in force here. */
+  private faultsOn(key: string): boolean {
+    const cacheFault = this.chaos?.active<{ cache: string | null }>('cache_failure');
+    if (cacheFault && (cacheFault.cache === null || cacheFault.cache === cacheOf(key))) return true;
+    return this.chaos?.active<{ target: string }>('dependency')?.target === 'redis';
+  }
+
+  private async applyReadFaults(chaos: ChaosService, key: string): Promise<boolean> {
+    const cache = cacheOf(key);
+    const bypass = chaos.cacheFault(cache, 'bypass');
+    if (bypass) {
+      chaos.injected(bypass, { cache, mode: 'bypass' }, `cache ${cache}: read bypassed (miss)`);
+      return true;
+    }
+    const slow = chaos.cacheFault(cache, 'slow');
+    if (slow) {
+      chaos.injected(
+        slow,
+        { cache, mode: 'slow', latency_ms: slow.latency_ms },
+        `cache ${cache}: read +${slow.latency_ms}ms`,
+      );
+      await chaos.sleep(slow.latency_ms);
+    }
+    await chaos.dependencyFailure('redis', { timeoutMs: REDIS_COMMAND_TIMEOUT_MS });
+    return false;
   }
 
   /**
@@ -60,6 +115,8 @@ export class MenuCache {
   async peek(key: string): Promise<Buffer | null> {
     const client = this.usableClient(key);
     if (!client) return null;
+    // Under a cache fault the read goes on to get(), which applies it once (one roll, one injection, one wait).
+    if (this.faultsOn(key)) return null;
     try {
       const cached = await client.getBuffer(key);
       if (cached !== null) metricsFor(key).record('hit');
@@ -75,8 +132,12 @@ export class MenuCache {
     // undefined: do not write back (Redis unusable); null: never invalidated yet.
     let version: string | null | undefined;
     const metrics = metricsFor(key);
+    let bypassed = false;
     if (client) {
       try {
+        const faults = this.readFaults(key);
+        bypassed = faults !== false && (await faults);
+        if (bypassed) throw BYPASSED;
         const [cached, seen] = await client.mget(key, versionKey(key));
         if (cached !== null) {
           metrics.record('hit');
@@ -84,10 +145,11 @@ export class MenuCache {
         }
         version = seen;
       } catch (error) {
-        this.readFailed(error);
+        if (error !== BYPASSED) this.readFailed(error);
       }
     }
-    metrics.record(version === undefined ? 'bypass' : 'miss');
+    // A cache_failure bypass is a miss (as the fault says), not Redis being unusable.
+    metrics.record(version === undefined && !bypassed ? 'bypass' : 'miss');
     const body = await this.flights.run(key, async () => {
       const json = JSON.stringify(await load());
       if (client && version !== undefined) {
@@ -106,7 +168,8 @@ export class MenuCache {
    * each caller resolves once its keys are gone.
    */
   invalidateMenus(menuIds: Iterable<number>): Promise<void> {
-    const keys = [MENU_LIST_KEY, ...new Set([...menuIds].map(menuKey))];
+    const keys = this.skipStale([MENU_LIST_KEY, ...new Set([...menuIds].map(menuKey))]);
+    if (keys.length === 0) return Promise.resolve();
     for (const key of keys) this.flights.forget(key);
     if (!this.nextInvalidation) {
       const batch = new Set<string>();
@@ -118,6 +181,33 @@ export class MenuCache {
     }
     for (const key of keys) this.nextInvalidation.keys.add(key);
     return this.nextInvalidation.done;
+  }
+
+  /** cache_failure `stale`: the keys whose invalidation it skips are kept (old values stay served), the rest returned. */
+  private skipStale(keys: string[]): string[] {
+    const chaos = this.chaos;
+    if (!chaos?.active('cache_failure')) return keys;
+    return keys.filter((key) => {
+      const cache = cacheOf(key);
+      const fault = chaos.cacheFault(cache, 'stale');
+      if (!fault || this.keptStale.size >= MAX_KEPT_STALE) return true;
+      this.keptStale.add(key);
+      chaos.injected(
+        fault,
+        { cache, mode: 'stale' },
+        `cache ${cache}: invalidation of ${key} skipped (stale)`,
+      );
+      return false;
+    });
+  }
+
+  /** The stale fault ended: the invalidations it held back happen now. */
+  private async releaseStale(): Promise<void> {
+    const keys = [...this.keptStale];
+    this.keptStale.clear();
+    for (const key of keys) this.flights.forget(key);
+    await this.invalidate(keys);
+    this.logger.log(`cache_failure stale ended: invalidated ${keys.length} menu cache entries it had kept`);
   }
 
   private async invalidate(keys: string[]): Promise<void> {
