@@ -17,13 +17,14 @@ export const TOOLS = {
   ss: 'iproute2', // reads a listening socket's accept-queue size
   ip: 'iproute2', // network namespaces: a caller from another address (libs/testing remote-peer.ts)
   kubectl: 'kubectl', // renders the Kubernetes overlays (kubectl kustomize)
+  chromium: 'chromium', // the browser test of the original frontend's request patterns (playwright-core drives it)
   wrk: 'wrk', // the benchmark's HTTP load
   pgbench: 'postgresql-client', // the benchmark's database reference (Debian: postgresql-client-common's wrapper)
 };
 
 /** What each command needs. */
 export const NEEDS = {
-  test: ['nginx', 'prometheus', 'promtool', 'envsubst', 'ss', 'ip', 'kubectl'],
+  test: ['nginx', 'prometheus', 'promtool', 'envsubst', 'ss', 'ip', 'kubectl', 'chromium'],
   bench: ['wrk', 'pgbench'],
 };
 

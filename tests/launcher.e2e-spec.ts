@@ -264,7 +264,7 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(token).toBeTruthy();
     const menus = await request(`${gateway}/menus`);
     expect(menus.status).toBe(200);
-    const menu = (menus.body as { id: number; stock: number }[]).find((item) => item.stock > 0);
+    const menu = (menus.body as { id: number; inventory: number }[]).find((item) => item.inventory > 0);
     const placed = await request(`${gateway}/orders`, {
       token,
       body: { items: [{ menu_id: menu!.id, quantity: 1 }], address: 'Seoul', phone: '010-1234-5678' },

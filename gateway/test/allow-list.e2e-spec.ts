@@ -133,7 +133,7 @@ describe('NGINX gateway: the public API and nothing else (real nginx, the three 
   });
 
   it("routes the spec's PUT /inventory, where the service refuses a user token", async () => {
-    const before = (await request(`${gateway.url}/menus/2`)).body.stock as number;
+    const before = (await request(`${gateway.url}/menus/2`)).body.inventory as number;
     const res = await request(`${gateway.url}/inventory/2/restore`, {
       method: 'PUT',
       token,
@@ -147,7 +147,7 @@ describe('NGINX gateway: the public API and nothing else (real nginx, the three 
       body: { quantity: 1 },
     });
     expect(moved.status).toBe(200);
-    expect(moved.body.stock).toBe(before - 1);
+    expect(moved.body.remaining_inventory).toBe(before - 1);
   });
 
   it('answers other methods on public paths with 405, not the upstream', async () => {

@@ -309,7 +309,7 @@ ${
 ${phaseTable(orders, (s) => s.outcome || s.code || null)}
 
 <h2>Errors by code</h2>
-<p class="muted">Every answer that was not 2xx (402 and 409 are business outcomes of an order, not failures of the system).</p>
+<p class="muted">Every answer that was not 2xx (a declined payment or a sold-out menu is a 201 FAILED order, counted under "Orders by outcome", not here).</p>
 ${phaseTable(samples, (s) => (s.status < 200 || s.status >= 300 ? `${s.op} · ${failureLabel(s)}` : null))}
 
 <h2>Per phase</h2>

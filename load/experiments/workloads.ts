@@ -135,8 +135,8 @@ export function createWork(workload: Workload): Work {
           const menus = await call(OP.menus, { url: env.api.menus }, cacheOutcome);
           // Order what the catalogue offers (among the experiment's menus), as a user browsing would.
           const listed = Array.isArray(menus.body)
-            ? (menus.body as { id: number; available?: boolean }[])
-                .filter((menu) => menu.available !== false && workload.menus.includes(menu.id))
+            ? (menus.body as { id: number; is_available?: boolean }[])
+                .filter((menu) => menu.is_available !== false && workload.menus.includes(menu.id))
                 .map((menu) => menu.id)
             : [];
           const items = 1 + Math.floor(Math.random() * Math.max(1, workload.maxItems ?? 1));

@@ -4,7 +4,7 @@ import http from 'k6/http';
 import { check } from 'k6';
 import { auditThresholds, checkStockAudit } from './lib/audit.js';
 import { api, MENU_ID } from './lib/config.js';
-import { placeOrder } from './lib/orders.js';
+import { placeOrder, safeJson } from './lib/orders.js';
 import { authHeaders } from './lib/session.js';
 
 export const options = {
@@ -26,7 +26,7 @@ export const options = {
 
 export default function () {
   const order = placeOrder([{ menu_id: MENU_ID, quantity: 2 }], { scenario: 'cancel-reorder' });
-  if (!check(order, { ordered: (r) => r.status === 201 })) return;
+  if (!check(order, { ordered: (r) => r.status === 201 && safeJson(r, 'status') === 'CONFIRMED' })) return;
   const id = order.json('id');
   const cancel = http.post(`${api.orders}/${id}/cancel`, null, {
     headers: authHeaders(),

@@ -4,7 +4,7 @@ import http from 'k6/http';
 import { check } from 'k6';
 import { auditThresholds, checkStockAudit } from './lib/audit.js';
 import { api } from './lib/config.js';
-import { placeOrder } from './lib/orders.js';
+import { placeOrder, safeJson } from './lib/orders.js';
 import { authHeaders } from './lib/session.js';
 
 export const options = {
@@ -32,10 +32,14 @@ export const options = {
 };
 
 export default function () {
-  const menus = http.get(api.menus, { tags: { name: 'GET /menus' } }).json();
+  // Order what the catalogue offers, as the original frontend does (it disables sold-out menus).
+  const menus = http
+    .get(api.menus, { tags: { name: 'GET /menus' } })
+    .json()
+    .filter((candidate) => candidate.is_available);
   const menu = menus[Math.floor(Math.random() * menus.length)];
   const order = placeOrder([{ menu_id: menu.id, quantity: 1 }], { scenario: 'inter-service' });
-  check(order, { 'order 201': (r) => r.status === 201 });
+  check(order, { 'order 201': (r) => r.status === 201 && safeJson(r, 'status') === 'CONFIRMED' });
   if (order.status === 201) {
     check(
       http.get(`${api.orders}/${order.json('id')}`, {

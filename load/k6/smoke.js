@@ -5,7 +5,7 @@ import { check, sleep } from 'k6';
 import { api } from './lib/config.js';
 import { auditThresholds, checkStockAudit } from './lib/audit.js';
 import { authHeaders } from './lib/session.js';
-import { placeOrder } from './lib/orders.js';
+import { placeOrder, safeJson } from './lib/orders.js';
 
 export const options = {
   vus: 1,
@@ -23,7 +23,7 @@ export default function () {
   const menus = http.get(api.menus, { tags: { name: 'GET /menus' } });
   check(menus, { 'menus 200': (r) => r.status === 200, 'menus not empty': (r) => r.json().length > 0 });
   const order = placeOrder([{ menu_id: 1, quantity: 1 }], { scenario: 'smoke' });
-  check(order, { 'order 201': (r) => r.status === 201 });
+  check(order, { 'order 201': (r) => r.status === 201 && safeJson(r, 'status') === 'CONFIRMED' });
   const id = order.json('id');
   check(http.get(`${api.orders}/${id}`, { headers: authHeaders(), tags: { name: 'GET /orders/:id' } }), {
     'order readable': (r) => r.status === 200,

@@ -24,16 +24,25 @@ describe('failureOf: what fails a journey', () => {
 
   it('an order that did not go through, by its failure reason', () => {
     expect(failureOf(OP.order, answer(201, { id: 1, status: 'CONFIRMED' }))).toBeNull();
+    // A recorded order answers 201 whatever became of it: the outcome is read from the order, not the status.
     expect(
       failureOf(
         OP.order,
-        answer(402, {
-          code: 'PAYMENT_FAILED',
-          order: { status: 'FAILED', failure_reason: 'PAYMENT_FAILED' },
-        }),
+        answer(201, { id: 2, status: 'FAILED', failure_reason: 'PAYMENT_FAILED', payment_status: 'failed' }),
       ),
     ).toBe('PAYMENT_FAILED');
-    expect(failureOf(OP.order, answer(409, { code: 'OUT_OF_STOCK' }))).toBe('OUT_OF_STOCK');
+    expect(
+      failureOf(OP.order, answer(201, { id: 3, status: 'FAILED', failure_reason: 'OUT_OF_STOCK' })),
+    ).toBe('OUT_OF_STOCK');
+    expect(
+      failureOf(
+        OP.order,
+        answer(504, {
+          code: 'DEPENDENCY_TIMEOUT',
+          order: { status: 'FAILED', failure_reason: 'RESERVATION_TIMEOUT' },
+        }),
+      ),
+    ).toBe('DEPENDENCY_TIMEOUT');
   });
 
   it('calls that must be refused fail when they are not', () => {

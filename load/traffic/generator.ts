@@ -403,8 +403,8 @@ export class TrafficGenerator {
     const { low, refill } = this.options.stock;
     const answer = await this.quiet({ url: `${this.options.target.services.restaurant}/menus` });
     if (answer.status !== 200 || !Array.isArray(answer.body)) return;
-    const lowMenus = (answer.body as { id: number; stock: number }[])
-      .filter((menu) => this.menus.includes(menu.id) && menu.stock < low)
+    const lowMenus = (answer.body as { id: number; inventory: number }[])
+      .filter((menu) => this.menus.includes(menu.id) && menu.inventory < low)
       .map((menu) => menu.id);
     if (lowMenus.length === 0) return;
     const reset = await this.quiet({

@@ -1,7 +1,7 @@
 import { activeTraceIds } from '@food-delivery/logging';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { defaultCode, errorBody } from './api-error';
 
@@ -54,6 +54,15 @@ function clientErrorStatus(error: NodeJS.ErrnoException): { status: number; mess
  */
 export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (inFlight && !inFlight.writableEnded) {
+    // The bytes that cannot be parsed follow a complete request that is still being answered, e.g. the original
+    // frontend's proxy re-sends a bodiless POST as "{}" but keeps `Content-Length: 0`. A 400 written now would be
+    // read as that request's answer: answer it, then close the connection (what follows cannot be trusted).
+    if (!inFlight.headersSent) inFlight.shouldKeepAlive = false;
+    else inFlight.once('finish', () => socket.destroy());
+    return;
+  }
   if (!socket.writable || socket.bytesWritten > 0) {
     socket.destroy(error);
     return;

@@ -10,7 +10,7 @@ export default defineExperiment((ctx) => {
     title: `Targeted fault: every payment for menu ${broken} fails, other menus are untouched`,
     description:
       'POST /chaos/payment_fail {"fail_percent": 100, "match": {"menu_id": [...]}} on the order service: orders ' +
-      'of one product fail with PAYMENT_FAILED (402) and give their stock back, orders of the others confirm as ' +
+      'of one product fail with PAYMENT_FAILED (201, status FAILED) and give their stock back, orders of the others confirm as ' +
       'usual. Averaged over all traffic it looks like a small error rate; split by product it is a total outage ' +
       'of one: why dashboards need the dimension. Seen as chaos.injected span events carrying the user, in the ' +
       '“chaos: failing a payment” log lines and in chaos_injections_total{type="payment_fail"}.',
@@ -26,7 +26,7 @@ export default defineExperiment((ctx) => {
       title: 'only the targeted product fails, fully, and its stock comes back',
       probes: [
         {
-          name: 'the targeted menu fails (402) during the fault only',
+          name: 'the targeted menu fails (PAYMENT_FAILED) during the fault only',
           type: 'outcome-share',
           op: OP.order,
           stream: 'broken-menu',
@@ -36,10 +36,10 @@ export default defineExperiment((ctx) => {
         },
         {
           name: 'the other menus are untouched',
-          type: 'status-share',
+          type: 'outcome-share',
           op: OP.order,
           stream: 'other-menus',
-          statuses: [201],
+          outcomes: ['CONFIRMED'],
           min: 0.99,
         },
         { name: 'no 5xx, timeouts or drops', type: 'error-rate', max: 0.01 },

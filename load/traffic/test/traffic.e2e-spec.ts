@@ -240,9 +240,9 @@ describe('traffic generator against real services', () => {
     expect(sumOf(metrics, 'traffic_stock_resets_total', { outcome: 'ok' })).toBe(state.stock_resets);
     expect(sumOf(metrics, 'traffic_stock_resets_total', { outcome: 'failed' })).toBe(0);
     expect(sumOf(metrics, 'traffic_journey_failures_total', { reason: /STOCK/ })).toBe(0);
-    const menus = await request<{ id: number; stock: number }[]>(`${restaurant.url}/menus`);
+    const menus = await request<{ id: number; inventory: number }[]>(`${restaurant.url}/menus`);
     for (const menu of menus.body.filter((candidate) => [1, 2].includes(candidate.id))) {
-      expect(menu.stock).toBeGreaterThan(0);
+      expect(menu.inventory).toBeGreaterThan(0);
     }
     // The resets keep the restaurant's stock invariant: every unit is accounted for.
     const audit = await request<{ ok: boolean }>(`${restaurant.url}/inventory/audit`);

@@ -1,4 +1,5 @@
 import { CreateOrderSchema1764000000000 } from './migrations/1764000000000-create-order-schema';
+import { OrderItemId1766000000000 } from './migrations/1766000000000-order-item-id';
 import { OrderItem } from './orders/order-item.entity';
 import { Order } from './orders/order.entity';
 import { SagaTask } from './saga/saga-task.entity';
@@ -7,6 +8,6 @@ import { SagaTask } from './saga/saga-task.entity';
 export const ORDER_DATABASE = {
   schema: 'order',
   entities: [Order, OrderItem, SagaTask],
-  migrations: [CreateOrderSchema1764000000000],
+  migrations: [CreateOrderSchema1764000000000, OrderItemId1766000000000],
   applicationName: 'order-service',
 };

@@ -39,11 +39,11 @@ const TABLES = [
 ];
 
 /**
- * Answers that record something by design although they are 4xx: an order refused by the restaurant (unknown
- * menu 404, out of stock 409) is kept as a FAILED order with its reason (README: POST /orders).
+ * Answers that record something by design although they are 4xx: an order naming a menu the restaurant does not
+ * know (404) is kept as a FAILED order with its reason (README: POST /orders).
  */
 const RECORDED_OUTCOMES = (request: FuzzRequest, status: number) =>
-  request.operation === 'POST /orders' && request.method === 'POST' && (status === 404 || status === 409);
+  request.operation === 'POST /orders' && request.method === 'POST' && status === 404;
 
 /** Audit fields that change with time, not with data. */
 const stripVolatile = (value: unknown): unknown =>

@@ -65,13 +65,13 @@ describe('restaurant service: inventory under row locks (real Postgres + Redis, 
       expect([ok.length, conflicts.length]).toEqual([50, 150]);
       expect(conflicts.every((r) => r.body.code === 'INSUFFICIENT_STOCK')).toBe(true);
       // Each success saw a different stock level: the decrements were serialised by the row lock.
-      expect(ok.map((r) => r.body.stock).sort((a, b) => a - b)).toEqual(
+      expect(ok.map((r) => r.body.remaining_inventory).sort((a, b) => a - b)).toEqual(
         Array.from({ length: 50 }, (_, i) => i),
       );
       expect(await kit.stock(1)).toBe(0);
 
       const menu = await request(`${url}/menus/1`);
-      expect([menu.body.stock, menu.body.available]).toEqual([0, false]);
+      expect([menu.body.inventory, menu.body.is_available]).toEqual([0, false]);
       expect((await kit.audit()).ok).toBe(true);
     });
 
@@ -87,9 +87,9 @@ describe('restaurant service: inventory under row locks (real Postgres + Redis, 
         menu_id: 5,
         name: 'Crispy Fried Chicken',
         quantity: 3,
-        previous_stock: 3,
-        stock: 0,
-        available: false,
+        previous_inventory: 3,
+        remaining_inventory: 0,
+        is_available: false,
       });
       expect(lockTimings(exact.headers.get('server-timing'))).not.toBeNull();
     });
@@ -98,9 +98,14 @@ describe('restaurant service: inventory under row locks (real Postgres + Redis, 
       await kit.resetStock(0, [6]);
       const restored = await put('6/restore', { quantity: 5 });
       expect(restored.status).toBe(200);
-      expect(restored.body).toMatchObject({ menu_id: 6, previous_stock: 0, stock: 5, available: true });
-      expect((await request(`${url}/menus/6`)).body.available).toBe(true);
-      expect((await put('6', { quantity: 2 })).body.stock).toBe(3);
+      expect(restored.body).toMatchObject({
+        menu_id: 6,
+        previous_inventory: 0,
+        remaining_inventory: 5,
+        is_available: true,
+      });
+      expect((await request(`${url}/menus/6`)).body.is_available).toBe(true);
+      expect((await put('6', { quantity: 2 })).body.remaining_inventory).toBe(3);
       const audit = await kit.audit();
       expect(audit.ok).toBe(true);
       expect(audit.menus.find((m: any) => m.menu_id === 6)).toMatchObject({
@@ -362,7 +367,7 @@ describe('restaurant service: inventory under row locks (real Postgres + Redis, 
       expect(res.status).toBe(200);
       expect(res.body.menus.length).toBeGreaterThanOrEqual(20);
       expect([...(await kit.stocks()).values()].every((stock) => stock === 100_000)).toBe(true);
-      expect((await request(`${url}/menus/10`)).body.stock).toBe(100_000);
+      expect((await request(`${url}/menus/10`)).body.inventory).toBe(100_000);
       expect((await kit.audit()).ok).toBe(true);
 
       // Releasing the reservation made before the reset adds its units on top, and the invariant still holds.

@@ -50,14 +50,16 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
         description: expect.any(String),
         price: 9000,
         currency: 'KRW',
-        stock: expect.any(Number),
-        available: true,
+        image_url: null,
+        inventory: expect.any(Number),
+        is_available: true,
+        created_at: expect.any(String),
         updated_at: expect.any(String),
       });
-      expect(menus[0].stock).toBeGreaterThanOrEqual(1000);
+      expect(menus[0].inventory).toBeGreaterThanOrEqual(1000);
       for (const menu of menus) {
         expect(Number.isInteger(menu.price) && menu.price > 0).toBe(true);
-        expect(menu.available).toBe(menu.stock > 0);
+        expect(menu.is_available).toBe(menu.inventory > 0);
       }
       expect(new Set(menus.map((m) => m.restaurant_id)).size).toBeGreaterThanOrEqual(3);
     });
@@ -128,7 +130,7 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
       const hit = await getMenu(7);
       expect(hit.headers.get('x-cache')).toBe('HIT');
       expect(hit.body).toEqual(first.body);
-      const ttl = await redis.pttl('restaurant:menus:7');
+      const ttl = await redis.pttl('restaurant:menus:v2:7');
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(ONE_TTL_MS);
       await sleep(ONE_TTL_MS + 100);
@@ -145,7 +147,7 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
         body: res.text,
       });
       for (const read of [() => getMenu(8), () => getMenus()]) {
-        await redis.del('restaurant:menus:8', 'restaurant:menus:all');
+        await redis.del('restaurant:menus:v2:8', 'restaurant:menus:v2:all');
         const miss = await read();
         const hit = await read();
         expect([miss.headers.get('x-cache'), hit.headers.get('x-cache')]).toEqual(['MISS', 'HIT']);
@@ -153,7 +155,7 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
         expect(hit.headers.get('x-request-id')).toMatch(/\S/);
       }
       // An id the controller refuses is refused the same way while a key of that shape is cached.
-      await redis.set('restaurant:menus:0', '{"id":0}');
+      await redis.set('restaurant:menus:v2:0', '{"id":0}');
       const zero = await request(`${url}/menus/0`);
       expect([zero.status, zero.body.code]).toEqual([400, 'INVALID_ID']);
       // Counted as hits, like the controller's.
@@ -203,8 +205,8 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
       try {
         await getMenus().then(() => request(`${defaults.url}/menus`));
         await request(`${defaults.url}/menus/1`);
-        const listTtl = await client.pttl('restaurant:menus:all');
-        const oneTtl = await client.pttl('restaurant:menus:1');
+        const listTtl = await client.pttl('restaurant:menus:v2:all');
+        const oneTtl = await client.pttl('restaurant:menus:v2:1');
         expect(listTtl).toBeGreaterThan(9000);
         expect(listTtl).toBeLessThanOrEqual(10_000);
         expect(oneTtl).toBeGreaterThan(29_000);
@@ -222,32 +224,32 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
       await getMenus();
       expect((await getMenus()).headers.get('x-cache')).toBe('HIT');
       expect((await getMenu(2)).headers.get('x-cache')).toBe('HIT');
-      const before = (await getMenu(2)).body.stock as number;
+      const before = (await getMenu(2)).body.inventory as number;
 
       expect((await decrease(2, 3)).status).toBe(200);
 
       const one = await getMenu(2);
-      expect([one.headers.get('x-cache'), one.body.stock]).toEqual(['MISS', before - 3]);
+      expect([one.headers.get('x-cache'), one.body.inventory]).toEqual(['MISS', before - 3]);
       const list = await getMenus();
       expect(list.headers.get('x-cache')).toBe('MISS');
-      expect(list.body.find((m: any) => m.id === 2).stock).toBe(before - 3);
+      expect(list.body.find((m: any) => m.id === 2).inventory).toBe(before - 3);
       expect((await getMenu(3)).headers.get('x-cache')).toBe('HIT');
     });
 
     it('reservations invalidate the menus they touch too', async () => {
       await getMenu(4);
       expect((await getMenu(4)).headers.get('x-cache')).toBe('HIT');
-      const before = (await getMenu(4)).body.stock as number;
+      const before = (await getMenu(4)).body.inventory as number;
       const reserved = await request(`${url}/inventory/reservations`, {
         body: { order_id: 'menus-cache-1', items: [{ menu_id: 4, quantity: 2 }] },
         token: kit.token,
       });
       expect(reserved.status).toBe(201);
       const after = await getMenu(4);
-      expect([after.headers.get('x-cache'), after.body.stock]).toEqual(['MISS', before - 2]);
+      expect([after.headers.get('x-cache'), after.body.inventory]).toEqual(['MISS', before - 2]);
       await request(`${url}/inventory/reservations/menus-cache-1`, { method: 'DELETE', token: kit.token });
       const released = await getMenu(4);
-      expect([released.headers.get('x-cache'), released.body.stock]).toEqual(['MISS', before]);
+      expect([released.headers.get('x-cache'), released.body.inventory]).toEqual(['MISS', before]);
     });
 
     it('loads a cold key from Postgres once for concurrent misses (no stampede)', async () => {
@@ -326,7 +328,9 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
         token: kit.token,
       });
       expect(changed.status).toBe(200);
-      expect((await request(`${proxied.url}/menus/12`)).body.stock).toBe(changed.body.stock);
+      expect((await request(`${proxied.url}/menus/12`)).body.inventory).toBe(
+        changed.body.remaining_inventory,
+      );
       const ready = await request(`${proxied.url}/health/ready`);
       expect(ready.status).toBe(200);
 
@@ -336,12 +340,12 @@ describe('restaurant service: catalogue, menus and their cache (real Postgres + 
         const res = await request(`${proxied.url}/menus/12`);
         return res.headers.get('x-cache') === 'HIT' ? res : null;
       });
-      expect(back.body.stock).toBe(changed.body.stock);
+      expect(back.body.inventory).toBe(changed.body.remaining_inventory);
       const list = await waitFor('list cache hits again', async () => {
         const res = await request(`${proxied.url}/menus`);
         return res.headers.get('x-cache') === 'HIT' ? res : null;
       });
-      expect(list.body.find((m: any) => m.id === 12).stock).toBe(changed.body.stock);
+      expect(list.body.find((m: any) => m.id === 12).inventory).toBe(changed.body.remaining_inventory);
     });
 
     it('while Redis hangs, a cached read waits one command timeout at most, and then not at all for a moment', async () => {

@@ -238,6 +238,27 @@ describe('user service under hostile input (real Postgres + Redis, real HTTP)', 
       }
     });
 
+    it("answers a bodiless POST that the original frontend's proxy re-sends as {} after Content-Length: 0", async () => {
+      // Its express proxy parses the browser's empty body into {} and axios sends that after the browser's
+      // Content-Length: 0: the request is answered (not the 400 the stray bytes would earn), then the connection
+      // closes.
+      const res = await rawHttp(
+        service.url,
+        [
+          'POST /validate HTTP/1.1',
+          'Host: x',
+          'Content-Type: application/json',
+          'Content-Length: 0',
+          `Authorization: Bearer ${token}`,
+          'Connection: keep-alive',
+          '',
+          '{}',
+        ].join('\r\n'),
+      );
+      expect([res.status, res.body]).toMatchObject([200, { valid: true, username: 'user' }]);
+      expect(res.text).toMatch(/\r\nconnection: close\r\n/i);
+    });
+
     it('answers an empty JSON body on a route that needs one with 400 VALIDATION_FAILED', async () => {
       const usersBefore = await countUsers();
       const res = await postJson('/signup', '');

@@ -74,8 +74,9 @@ export class OrderCache {
     });
   }
 
+  /** `v2`: the body's shape (the original's `total_price`, `payment_status`, item `id`/`price`). */
   private static key(orderId: number): string {
-    return `order:${orderId}`;
+    return `order:v2:${orderId}`;
   }
 
   /** The cached order, or null on a miss or while Redis is unavailable. */

@@ -22,11 +22,12 @@ const order = (status: OrderDto['status']): OrderDto => ({
   user_id: 1,
   status,
   items: [],
-  total: null,
+  total_price: null,
   currency: 'KRW',
   address: 'a',
   phone: '010-1234-5678',
   failure_reason: null,
+  payment_status: 'pending',
   created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-01T00:00:00.000Z',
 });

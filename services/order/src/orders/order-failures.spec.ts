@@ -1,6 +1,6 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
-import { failureOf } from './order-failures';
+import { answeredWithTheOrder, failureOf } from './order-failures';
 import { FAILURE_REASONS } from './order.entity';
 
 describe('failureOf', () => {
@@ -9,10 +9,15 @@ describe('failureOf', () => {
     expect(failureOf({ id: 1, status: 'PENDING', failureReason: null })).toBeNull();
   });
 
-  it('answers every failure reason with an error status and a stable code', () => {
+  it('answers a declined payment and a stock shortage with the order (201, as the original service did)', () => {
+    for (const reason of ['PAYMENT_FAILED', 'OUT_OF_STOCK'] as const) {
+      expect([reason, answeredWithTheOrder(reason)]).toEqual([reason, true]);
+      expect(failureOf({ id: 7, status: 'FAILED', failureReason: reason })).toBeNull();
+    }
+  });
+
+  it('answers every other failure reason with an error status and a stable code', () => {
     const expected: Record<string, [number, string]> = {
-      PAYMENT_FAILED: [402, 'PAYMENT_FAILED'],
-      OUT_OF_STOCK: [409, 'OUT_OF_STOCK'],
       MENU_NOT_FOUND: [404, 'MENU_NOT_FOUND'],
       RESERVATION_TIMEOUT: [504, 'DEPENDENCY_TIMEOUT'],
       RESTAURANT_UNAVAILABLE: [503, 'DEPENDENCY_UNAVAILABLE'],
@@ -20,8 +25,9 @@ describe('failureOf', () => {
       RESERVATION_REJECTED: [502, 'DEPENDENCY_ERROR'],
       SAGA_INTERRUPTED: [503, 'ORDER_INTERRUPTED'],
     };
-    for (const reason of FAILURE_REASONS) {
+    for (const reason of FAILURE_REASONS.filter((candidate) => !answeredWithTheOrder(candidate))) {
       const failure = failureOf({ id: 7, status: 'FAILED', failureReason: reason });
+      expect(answeredWithTheOrder(reason)).toBe(false);
       expect([reason, failure?.status, failure?.code]).toEqual([reason, ...expected[reason]]);
       expect(failure?.message).toMatch(/7/);
       if (failure!.status === 503) expect(failure?.headers?.['retry-after']).toBeTruthy();

@@ -12,9 +12,26 @@ export interface SagaFailure {
 }
 
 /**
- * The answer an order in its current state deserves when it was not (or not yet) confirmed, e.g. for a replay
- * of its Idempotency-Key or when another actor decided its fate first. Null: nothing to report (confirmed or
- * still pending).
+ * Failures answered like a confirmation: 201 (200 on a replay) with the order, FAILED, whose `failure_reason` and
+ * `payment_status` say why — as the original service answered a declined payment, and as its clients expect (the
+ * spec's scenario 1 counts failures from the body of a 201). These are the order's own outcomes: it was recorded
+ * and the system worked. A dependency that failed keeps its 5xx (with the order): monitoring, retries and
+ * Retry-After depend on it. An unknown menu keeps 404: the original refused it before recording anything.
+ */
+const ANSWERED_WITH_THE_ORDER: ReadonlySet<FailureReason | null> = new Set<FailureReason>([
+  'PAYMENT_FAILED',
+  'OUT_OF_STOCK',
+]);
+
+/** True when an order that failed for `reason` is answered 201 with the order rather than with an error. */
+export function answeredWithTheOrder(reason: FailureReason | null): boolean {
+  return ANSWERED_WITH_THE_ORDER.has(reason);
+}
+
+/**
+ * The error answer an order in its current state deserves, e.g. for a replay of its Idempotency-Key or when
+ * another actor decided its fate first. Null: answer with the order itself (confirmed, still pending, or failed
+ * for a reason answered with the order).
  */
 export function failureOf(order: {
   id: number;
@@ -24,17 +41,12 @@ export function failureOf(order: {
   if (order.status === 'CANCELLED') {
     return { status: 409, code: 'ORDER_CANCELLED', message: `Order ${order.id} was cancelled` };
   }
-  if (order.status !== 'FAILED') return null;
+  if (order.status !== 'FAILED' || answeredWithTheOrder(order.failureReason)) return null;
   const id = order.id;
   switch (order.failureReason) {
     case 'PAYMENT_FAILED':
-      return {
-        status: 402,
-        code: 'PAYMENT_FAILED',
-        message: `Payment for order ${id} failed; the reserved stock was given back`,
-      };
     case 'OUT_OF_STOCK':
-      return { status: 409, code: 'OUT_OF_STOCK', message: `Order ${id} failed: not enough stock` };
+      return null;
     case 'MENU_NOT_FOUND':
       return { status: 404, code: 'MENU_NOT_FOUND', message: `Order ${id} failed: a menu does not exist` };
     case 'RESERVATION_TIMEOUT':

@@ -9,6 +9,10 @@ export class OrderItem {
   @PrimaryColumn({ name: 'menu_id', type: 'integer' })
   menuId!: number;
 
+  /** Numbers every item across orders (the original service's item `id`); the key stays (order_id, menu_id). */
+  @Column({ type: 'integer', insert: false, update: false })
+  id!: number;
+
   @Column({ type: 'integer' })
   quantity!: number;
 

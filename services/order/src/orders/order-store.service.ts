@@ -7,6 +7,7 @@ import type { OrderDto } from './dto/order.dto';
 import { OrderCache } from './order-cache.service';
 import { OrderItem } from './order-item.entity';
 import { Order, type FailureReason, type OrderStatus } from './order.entity';
+import { paymentStatusOf } from './payment-status';
 
 export interface NewOrder {
   userId: number;
@@ -37,10 +38,11 @@ export function toOrderDto(order: Order): OrderDto {
   const items = [...(order.items ?? [])]
     .sort((a, b) => a.menuId - b.menuId)
     .map((item) => ({
+      id: item.id,
       menu_id: item.menuId,
       name: item.name,
       quantity: item.quantity,
-      unit_price: item.unitPrice,
+      price: item.unitPrice,
       line_total: item.unitPrice === null ? null : item.unitPrice * item.quantity,
     }));
   return {
@@ -48,11 +50,12 @@ export function toOrderDto(order: Order): OrderDto {
     user_id: order.userId,
     status: order.status,
     items,
-    total: order.total,
+    total_price: order.total,
     currency: 'KRW',
     address: order.address,
     phone: order.phone,
     failure_reason: order.failureReason,
+    payment_status: paymentStatusOf(order),
     created_at: order.createdAt.toISOString(),
     updated_at: order.updatedAt.toISOString(),
   };
@@ -74,6 +77,7 @@ interface OrderRow {
 }
 
 interface OrderItemRow {
+  id: number;
   menu_id: number;
   quantity: number;
   name: string | null;
@@ -102,6 +106,7 @@ function orderFromRow(row: OrderRow, items: OrderItemRow[]): Order {
   order.items = items.map((item) =>
     Object.assign(new OrderItem(), {
       orderId: row.id,
+      id: item.id,
       menuId: item.menu_id,
       quantity: item.quantity,
       name: item.name,
@@ -116,7 +121,7 @@ const ORDER_ITEMS = '"order"."order_items"';
 const SAGA_TASKS = '"order"."saga_tasks"';
 
 /** A new PENDING order and its items in one statement (see insertPending). */
-const INSERT_PENDING = new PreparedStatement<OrderRow>(`
+const INSERT_PENDING = new PreparedStatement<OrderRow & { item_ids: { id: number; menu_id: number }[] }>(`
   WITH o AS (
     INSERT INTO ${ORDERS} (user_id, status, address, phone, idempotency_key, request_hash)
     VALUES ($1, 'PENDING', $2, $3, $4, $5)
@@ -125,8 +130,11 @@ const INSERT_PENDING = new PreparedStatement<OrderRow>(`
   ), i AS (
     INSERT INTO ${ORDER_ITEMS} (order_id, menu_id, quantity)
     SELECT o.id, l.menu_id, l.quantity FROM o, unnest($6::int[], $7::int[]) AS l(menu_id, quantity)
+    RETURNING id, menu_id
   )
-  SELECT * FROM o`);
+  SELECT o.*, COALESCE((SELECT json_agg(json_build_object('id', i.id, 'menu_id', i.menu_id)) FROM i), '[]'::json)
+           AS item_ids
+    FROM o`);
 
 /** A status change with optional prices and a saga task in one statement (see transition). */
 const TRANSITION = new PreparedStatement<OrderRow & { items: OrderItemRow[] }>(`
@@ -144,7 +152,7 @@ const TRANSITION = new PreparedStatement<OrderRow & { items: OrderItemRow[] }>(`
     UPDATE ${ORDER_ITEMS} i SET name = l.name, unit_price = l.unit_price
       FROM l, o
      WHERE i.order_id = o.id AND i.menu_id = l.menu_id
-     RETURNING i.menu_id, i.quantity, i.name, i.unit_price
+     RETURNING i.id, i.menu_id, i.quantity, i.name, i.unit_price
   ), task AS (
     INSERT INTO ${SAGA_TASKS} (order_id, action, next_attempt_at)
     SELECT o.id, $8::varchar, now() + $9::int * interval '1 millisecond' FROM o WHERE $8::varchar IS NOT NULL
@@ -152,7 +160,7 @@ const TRANSITION = new PreparedStatement<OrderRow & { items: OrderItemRow[] }>(`
   )
   SELECT o.*,
          COALESCE((SELECT json_agg(priced) FROM priced),
-                  (SELECT json_agg(json_build_object('menu_id', i.menu_id, 'quantity', i.quantity,
+                  (SELECT json_agg(json_build_object('id', i.id, 'menu_id', i.menu_id, 'quantity', i.quantity,
                                                      'name', i.name, 'unit_price', i.unit_price))
                      FROM ${ORDER_ITEMS} i WHERE i.order_id = $1),
                   '[]'::json) AS items
@@ -202,9 +210,11 @@ export class OrderStore {
       input.items.map((item) => item.quantity),
     ]);
     if (!row) return null;
+    const ids = new Map(row.item_ids.map((item) => [item.menu_id, item.id]));
     return orderFromRow(
       row,
       input.items.map((item) => ({
+        id: ids.get(item.menu_id)!,
         menu_id: item.menu_id,
         quantity: item.quantity,
         name: null,

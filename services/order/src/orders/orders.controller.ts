@@ -21,7 +21,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -66,16 +65,24 @@ export class OrdersController {
       'Validates the user with the user service, records the order PENDING, reserves every item with the ' +
       'restaurant service (prices come from there, never from the client), simulates the payment ' +
       '(`POST /chaos/payment_fail` makes it fail) and confirms; any failure after the reservation releases the ' +
-      'stock. Failures answer in the common error shape plus `order_id` and `order` (status FAILED with ' +
-      '`failure_reason`). Send `Idempotency-Key` to retry safely: the same key from the same user returns the ' +
-      'original order (200, `Idempotent-Replayed: true`, or its original failure status), never a second one.',
+      'stock. A recorded order whose payment was declined or whose stock ran out answers 201 like a confirmed ' +
+      'one, with status FAILED, `failure_reason` (PAYMENT_FAILED, OUT_OF_STOCK) and `payment_status`, as the ' +
+      'original service did. Other failures answer in the common error shape plus `order_id` and `order` ' +
+      '(status FAILED with `failure_reason`). Send `Idempotency-Key` to retry safely: the same key from the same ' +
+      'user returns the original order (200, `Idempotent-Replayed: true`, or its original failure status), ' +
+      'never a second one.',
   })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
     description: '1-100 printable ASCII characters (e.g. a UUID), unique per order of this user',
   })
-  @ApiCreatedResponse({ type: OrderDto, description: 'CONFIRMED' })
+  @ApiCreatedResponse({
+    type: OrderDto,
+    description:
+      'The recorded order: CONFIRMED (payment_status completed), or FAILED with failure_reason PAYMENT_FAILED ' +
+      '(payment_status failed, stock released) or OUT_OF_STOCK (nothing reserved)',
+  })
   @ApiOkResponse({ type: OrderDto, description: 'Idempotent replay of an order placed before' })
   @ApiBadRequestResponse({
     type: ErrorResponseDto,
@@ -83,16 +90,10 @@ export class OrdersController {
       'VALIDATION_FAILED (1-50 distinct items, quantity 1-1000, address 1-200 chars, phone like 010-1234-5678, ' +
       'no unknown fields), INVALID_JSON, INVALID_IDEMPOTENCY_KEY',
   })
-  @ApiResponse({
-    status: 402,
-    type: OrderFailureDto,
-    description: 'PAYMENT_FAILED: order FAILED, stock released',
-  })
   @ApiNotFoundResponse({ type: OrderFailureDto, description: 'MENU_NOT_FOUND: order FAILED' })
   @ApiConflictResponse({
     type: OrderFailureDto,
-    description:
-      'OUT_OF_STOCK (details name the items): order FAILED · ORDER_CANCELLED (cancelled meanwhile)',
+    description: 'ORDER_CANCELLED: the order was cancelled while it was being placed',
   })
   @ApiUnprocessableEntityResponse({
     type: ErrorResponseDto,
@@ -206,7 +207,7 @@ export class OrdersController {
     return { ...order, message: 'Order cancelled successfully', order_id: order.id };
   }
 
-  /** 201 with the order, or the failure status in the common error shape plus the order. */
+  /** 201 with the order (see answeredWithTheOrder), or the failure status in the common error shape plus the order. */
   private answer(
     outcome: PlaceOutcome,
     request: FastifyRequest,

@@ -16,7 +16,7 @@ import type { CreateOrderDto } from './dto/create-order.dto';
 import type { OrderDto, OrderPageDto } from './dto/order.dto';
 import { AccountStatus } from './account-status.service';
 import { OrderCache } from './order-cache.service';
-import { failureOf, type SagaFailure } from './order-failures';
+import { answeredWithTheOrder, failureOf, type SagaFailure } from './order-failures';
 import { OrderStore, toOrderDto, type PricedItem } from './order-store.service';
 import type { FailureReason, Order } from './order.entity';
 
@@ -207,12 +207,12 @@ export class OrdersService {
 
     switch (reserved.kind) {
       case 'out_of_stock':
-        return this.fail(order.id, 'OUT_OF_STOCK', context, {
-          status: 409,
-          code: 'OUT_OF_STOCK',
-          message: `Order ${order.id} failed: ${reserved.message}`,
-          details: reserved.details,
-        });
+        // Answered 201 with the FAILED order (see answeredWithTheOrder); the short items go to the log.
+        this.logger.log(
+          { event: 'order.out_of_stock', order_id: order.id, details: reserved.details },
+          `Order ${order.id}: ${reserved.message}`,
+        );
+        return this.fail(order.id, 'OUT_OF_STOCK', context, null);
       case 'menu_not_found':
         return this.fail(order.id, 'MENU_NOT_FOUND', context, {
           status: 404,
@@ -243,18 +243,9 @@ export class OrdersService {
     });
     setSpanAttributes({ 'payment.outcome': paid ? 'approved' : 'declined' });
     if (!paid) {
-      return this.fail(
-        order.id,
-        'PAYMENT_FAILED',
-        context,
-        {
-          status: 402,
-          code: 'PAYMENT_FAILED',
-          message: `Payment for order ${order.id} failed; the reserved stock was given back`,
-        },
-        // The spec's rollback: the stock is back before the client hears about the failure.
-        { releaseNow: true, priced },
-      );
+      // Answered 201 with the FAILED order, payment_status "failed" (see answeredWithTheOrder). The spec's
+      // rollback: the stock is back before the client hears about the failure.
+      return this.fail(order.id, 'PAYMENT_FAILED', context, null, { releaseNow: true, priced });
     }
 
     // The stock is already held by the reservation; committing only makes it final. The commit task is due at
@@ -267,7 +258,7 @@ export class OrdersService {
     if (!confirmed) return this.current(order.id);
     this.worker.wake();
     this.logger.log(
-      { event: 'order.confirmed', order_id: order.id, total: confirmed.total },
+      { event: 'order.confirmed', order_id: order.id, total_price: confirmed.total },
       `Order ${order.id} confirmed`,
     );
     return { order: toOrderDto(confirmed), created: true, failure: null };
@@ -276,13 +267,14 @@ export class OrdersService {
   /**
    * PENDING → FAILED with a release task. The release runs right away when the restaurant is known to be healthy
    * (payment failure); after a reservation failure it goes to the background worker, so the client's error is
-   * not delayed by a restaurant that just failed us.
+   * not delayed by a restaurant that just failed us. `failure`: the error answer, null for the reasons answered
+   * with the order.
    */
   private async fail(
     orderId: number,
     reason: FailureReason,
     context: CallContext,
-    failure: SagaFailure,
+    failure: SagaFailure | null,
     options: { releaseNow?: boolean; priced?: PricedItem[] } = {},
   ): Promise<PlaceOutcome> {
     const failed = await this.store.transition(orderId, ['PENDING'], 'FAILED', {
@@ -297,7 +289,11 @@ export class OrdersService {
     );
     if (options.releaseNow) await this.worker.runInline(orderId, 'release', context);
     else this.worker.wake();
-    return { order: toOrderDto(failed), created: true, failure };
+    return {
+      order: toOrderDto(failed),
+      created: true,
+      failure: answeredWithTheOrder(reason) ? null : failure,
+    };
   }
 
   /** Another actor (a cancel, the recovery loop) decided first: answer with what it decided. */

@@ -57,8 +57,8 @@ export class InventoryController {
   @ApiOperation({
     summary: '👉 Decrease stock (pessimistic row lock)',
     description:
-      'Removes `quantity` units under `SELECT ... FOR UPDATE`. Stock never goes below 0; `available` turns ' +
-      'false at 0. Chaos `inventory_delay` is applied while the row is locked. A service or operator token ' +
+      'Removes `quantity` units under `SELECT ... FOR UPDATE`. Stock never goes below 0; `is_available` turns ' +
+      'false at 0; the answer carries `remaining_inventory`. Chaos `inventory_delay` is applied while the row is locked. A service or operator token ' +
       '(scope `inventory:write`); a user token gets 403.',
   })
   @ApiOkResponse({ type: StockChangeDto, headers: SERVER_TIMING })

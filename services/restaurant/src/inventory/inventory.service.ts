@@ -71,9 +71,9 @@ export class InventoryService {
         menu_id: updated.id,
         name: updated.name,
         quantity,
-        previous_stock: menu.stock,
-        stock: updated.stock,
-        available: updated.available,
+        previous_inventory: menu.stock,
+        remaining_inventory: updated.stock,
+        is_available: updated.available,
       };
     });
     // After the commit, so no reader can cache the old stock again (see MenuCache).

@@ -5,9 +5,13 @@ import { RedisService } from '@food-delivery/redis';
 import type Redis from 'ioredis';
 import { SingleFlight } from './single-flight';
 
-/** Keys live under the shared REDIS_KEY_PREFIX, namespaced by service. */
-export const MENU_LIST_KEY = 'restaurant:menus:all';
-export const menuKey = (id: number): string => `restaurant:menus:${id}`;
+/**
+ * Keys live under the shared REDIS_KEY_PREFIX, namespaced by service. `v2`: the body's shape (the original's
+ * `inventory`/`is_available` names); a new shape takes new keys, so replicas of two versions never serve each
+ * other's bodies during a rollout.
+ */
+export const MENU_LIST_KEY = 'restaurant:menus:v2:all';
+export const menuKey = (id: number): string => `restaurant:menus:v2:${id}`;
 /** Bumped on every invalidation of `key`; a load only writes back if it is unchanged since the load began. */
 const versionKey = (key: string): string => `${key}:version`;
 

@@ -27,6 +27,10 @@ export class Menu {
   @Column({ type: 'varchar', length: 500, default: '' })
   description!: string;
 
+  /** Optional picture of the dish (the original service's `image_url`); null when there is none. */
+  @Column({ name: 'image_url', type: 'varchar', length: 500, nullable: true })
+  imageUrl!: string | null;
+
   /** Whole KRW won. */
   @Column({ type: 'integer' })
   price!: number;

@@ -3,8 +3,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { FAILURE_REASONS, ORDER_STATUSES, type FailureReason, type OrderStatus } from '../order.entity';
+import { PAYMENT_STATUSES, type PaymentStatus } from '../payment-status';
 
 export class OrderItemDto {
+  @ApiProperty({ example: 311, description: 'The item itself (unique across orders)' })
+  id!: number;
+
   @ApiProperty({ example: 1 })
   menu_id!: number;
 
@@ -18,11 +22,12 @@ export class OrderItemDto {
     example: 9000,
     nullable: true,
     type: Number,
-    description: 'KRW won, from the restaurant service when the stock was reserved; null if it never was',
+    description:
+      'Unit price in KRW won, from the restaurant service when the stock was reserved; null if it never was',
   })
-  unit_price!: number | null;
+  price!: number | null;
 
-  @ApiProperty({ example: 18000, nullable: true, type: Number, description: 'quantity × unit_price' })
+  @ApiProperty({ example: 18000, nullable: true, type: Number, description: 'quantity × price' })
   line_total!: number | null;
 }
 
@@ -39,8 +44,13 @@ export class OrderDto {
   @ApiProperty({ type: OrderItemDto, isArray: true })
   items!: OrderItemDto[];
 
-  @ApiProperty({ example: 18000, nullable: true, type: Number, description: 'KRW won; null if never priced' })
-  total!: number | null;
+  @ApiProperty({
+    example: 18000,
+    nullable: true,
+    type: Number,
+    description: 'Sum of the line totals in KRW won; null if never priced',
+  })
+  total_price!: number | null;
 
   @ApiProperty({ example: 'KRW', enum: ['KRW'] })
   currency!: 'KRW';
@@ -59,6 +69,15 @@ export class OrderDto {
     description: 'Why the order is FAILED; null otherwise',
   })
   failure_reason!: FailureReason | null;
+
+  @ApiProperty({
+    enum: PAYMENT_STATUSES,
+    example: 'completed',
+    description:
+      'completed once paid, failed when the payment was declined (status FAILED), pending when it was never ' +
+      'attempted',
+  })
+  payment_status!: PaymentStatus;
 
   @ApiProperty({ example: '2026-11-22T09:00:00.000Z' })
   created_at!: string;

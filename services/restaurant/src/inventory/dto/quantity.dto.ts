@@ -22,12 +22,12 @@ export class StockChangeDto {
   @ApiProperty({ example: 1, description: 'Units removed (decrease) or added back (restore)' })
   quantity!: number;
 
-  @ApiProperty({ example: 100 })
-  previous_stock!: number;
+  @ApiProperty({ example: 100, description: 'Units in stock before the change' })
+  previous_inventory!: number;
 
-  @ApiProperty({ example: 99 })
-  stock!: number;
+  @ApiProperty({ example: 99, description: "Units in stock after the change (the original service's name)" })
+  remaining_inventory!: number;
 
-  @ApiProperty({ example: true, description: 'true exactly when stock > 0' })
-  available!: boolean;
+  @ApiProperty({ example: true, description: 'true exactly when remaining_inventory > 0' })
+  is_available!: boolean;
 }

@@ -23,11 +23,22 @@ export class MenuDto {
   @ApiProperty({ example: 'KRW', enum: ['KRW'] })
   currency!: 'KRW';
 
-  @ApiProperty({ example: 10000, minimum: 0 })
-  stock!: number;
+  @ApiProperty({
+    example: 'https://example.com/bibimbap.jpg',
+    nullable: true,
+    type: String,
+    description: 'Picture of the dish; null when there is none',
+  })
+  image_url!: string | null;
 
-  @ApiProperty({ example: true, description: 'true exactly when stock > 0' })
-  available!: boolean;
+  @ApiProperty({ example: 10000, minimum: 0, description: 'Units in stock' })
+  inventory!: number;
+
+  @ApiProperty({ example: true, description: 'true exactly when inventory > 0' })
+  is_available!: boolean;
+
+  @ApiProperty({ example: '2026-11-01T09:00:00.000Z', description: 'When the menu was added' })
+  created_at!: string;
 
   @ApiProperty({ example: '2026-11-22T09:00:00.000Z' })
   updated_at!: string;
@@ -41,8 +52,10 @@ export class MenuDto {
       description: menu.description,
       price: menu.price,
       currency: 'KRW',
-      stock: menu.stock,
-      available: menu.available,
+      image_url: menu.imageUrl,
+      inventory: menu.stock,
+      is_available: menu.available,
+      created_at: menu.createdAt.toISOString(),
       updated_at: menu.updatedAt.toISOString(),
     };
   }
