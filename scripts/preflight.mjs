@@ -19,11 +19,12 @@ export const TOOLS = {
   kubectl: 'kubectl', // renders the Kubernetes overlays (kubectl kustomize)
   wrk: 'wrk', // the benchmark's HTTP load
   pgbench: 'postgresql-client', // the benchmark's database reference (Debian: postgresql-client-common's wrapper)
+  chromium: 'chromium', // the console's browser tests (playwright-core drives Debian's Chromium)
 };
 
 /** What each command needs. */
 export const NEEDS = {
-  test: ['nginx', 'prometheus', 'promtool', 'envsubst', 'ss', 'ip', 'kubectl'],
+  test: ['nginx', 'prometheus', 'promtool', 'envsubst', 'ss', 'ip', 'kubectl', 'chromium'],
   bench: ['wrk', 'pgbench'],
 };
 

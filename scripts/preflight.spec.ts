@@ -19,7 +19,14 @@ describe('preflight (scripts/preflight.mjs)', () => {
 
   it('keeps one list: every needed command maps to the Debian package that ships it', () => {
     for (const command of [...NEEDS.test, ...NEEDS.bench]) expect(TOOLS[command]).toBeTruthy();
-    expect(packagesFor(NEEDS.test)).toEqual(['nginx', 'prometheus', 'gettext-base', 'iproute2', 'kubectl']);
+    expect(packagesFor(NEEDS.test)).toEqual([
+      'nginx',
+      'prometheus',
+      'gettext-base',
+      'iproute2',
+      'kubectl',
+      'chromium',
+    ]);
     expect(packagesFor(NEEDS.bench)).toEqual(['wrk', 'postgresql-client']);
   });
 
@@ -32,8 +39,8 @@ describe('preflight (scripts/preflight.mjs)', () => {
     const result = preflight('test', { env: { PATH: bare, FD_INSTALL_TOOLS: '0' } });
     expect(result.ok).toBe(false);
     expect(result.message).toBe(
-      'npm test needs nginx, prometheus, promtool, envsubst, ss, ip, kubectl (installing is off (FD_INSTALL_TOOLS=0)): ' +
-        `run ${process.getuid?.() === 0 ? '' : 'sudo '}apt-get install -y --no-install-recommends nginx prometheus gettext-base iproute2 kubectl`,
+      'npm test needs nginx, prometheus, promtool, envsubst, ss, ip, kubectl, chromium (installing is off (FD_INSTALL_TOOLS=0)): ' +
+        `run ${process.getuid?.() === 0 ? '' : 'sudo '}apt-get install -y --no-install-recommends nginx prometheus gettext-base iproute2 kubectl chromium`,
     );
   });
 
