@@ -43,6 +43,8 @@ interface LauncherUnit {
 export interface BackendOptions {
   services: ServiceTarget[];
   launcherUrl: string | null;
+  /** Without a launcher: the instances to scrape (service, url); empty: each service's own URL. */
+  instances: Array<{ service: string; url: string }>;
   trafficUrl: string | null;
   resultsDir: string;
   chaosKey: string | undefined;
@@ -123,11 +125,17 @@ export class Backend {
         this.launcherAnswers = false;
       }
     }
-    return services.map((service) => ({
+    const configured = this.options.instances.filter((entry) =>
+      services.some((s) => s.name === entry.service),
+    );
+    const listed = configured.length
+      ? configured
+      : services.map((service) => ({ service: service.name, url: service.url }));
+    return listed.map((entry) => ({
       ...empty,
-      service: service.name,
-      instance: service.name,
-      url: service.url,
+      service: entry.service,
+      instance: new URL(entry.url).host,
+      url: entry.url,
       state: null,
       restarts: null,
       pid: null,

@@ -31,6 +31,16 @@ export class ConsoleEnv {
   @Matches(/^(off|https?:\/\/[^\s/]+(\/[^\s]*)?)$/, { message: 'LAUNCHER_URL must be an http(s) URL or off' })
   LAUNCHER_URL: string = 'http://127.0.0.1:8091';
 
+  /**
+   * Without a launcher: every instance to show and scrape, `service=url` separated by commas
+   * (`order-service=http://order-1:8003,order-service=http://order-2:8003`). Unset: the three URLs above.
+   */
+  @IsOptional()
+  @Matches(/^[a-z-]{1,32}=https?:\/\/[^\s,]+(,[a-z-]{1,32}=https?:\/\/[^\s,]+){0,63}$/, {
+    message: 'CONSOLE_INSTANCES must be service=url pairs separated by commas',
+  })
+  CONSOLE_INSTANCES?: string;
+
   /** The traffic generator's control API. */
   @Matches(/^(off|https?:\/\/[^\s/]+(\/[^\s]*)?)$/, { message: 'TRAFFIC_URL must be an http(s) URL or off' })
   TRAFFIC_URL: string = 'http://127.0.0.1:8089';

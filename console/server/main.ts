@@ -24,6 +24,13 @@ async function main(): Promise<void> {
       { name: 'order-service', url: env.ORDER_SERVICE_URL },
     ],
     launcherUrl: env.LAUNCHER_URL === 'off' ? null : env.LAUNCHER_URL,
+    instances: (env.CONSOLE_INSTANCES ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [service, url] = pair.split(/=(.*)/s);
+        return { service, url };
+      }),
     trafficUrl: env.TRAFFIC_URL === 'off' ? null : env.TRAFFIC_URL,
     resultsDir: resolve(ROOT, env.RESULTS_DIR),
     chaosKey: env.CHAOS_API_KEY,
