@@ -67,6 +67,8 @@ export class Backend {
   private readonly last = new Map<string, Snapshot>();
   readonly series = new Map<string, Series<StepPoint>>();
   private readonly schemas = new Map<string, Map<string, JsonSchema>>();
+  /** Without a launcher: each URL's INSTANCE_ID, as its `GET /chaos` names it (asked once). */
+  private readonly instanceIds = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private sampling: Promise<void> | null = null;
   launcherAnswers = false;
@@ -131,10 +133,19 @@ export class Backend {
     const listed = configured.length
       ? configured
       : services.map((service) => ({ service: service.name, url: service.url }));
+    await Promise.all(
+      listed
+        .filter((entry) => !this.instanceIds.has(entry.url))
+        .map(async (entry) => {
+          const view = await this.call(`${entry.url}/chaos`).catch(() => null);
+          const id = (view?.body as { instance?: unknown } | null)?.instance;
+          if (typeof id === 'string') this.instanceIds.set(entry.url, id);
+        }),
+    );
     return listed.map((entry) => ({
       ...empty,
       service: entry.service,
-      instance: new URL(entry.url).host,
+      instance: this.instanceIds.get(entry.url) ?? new URL(entry.url).host,
       url: entry.url,
       state: null,
       restarts: null,

@@ -132,10 +132,15 @@ describe('chaos console in a browser, against real services', () => {
         .getByText('ready', { exact: true })
         .waitFor({ timeout: 20_000 });
     // The orders flowing since before(): the order service's latency chart has a p99.
-    await waitFor('an order p99 on the chart', () => chartValue('order-service/latency', 'p99'), {
-      timeoutMs: 30_000,
-      intervalMs: 500,
-    });
+    // The baseline the fault is measured against: a step whose order p99 is below the delay about to be set.
+    await waitFor(
+      `an order p99 below ${DELAY_MS} ms on the chart`,
+      async () => {
+        const p99 = await chartValue('order-service/latency', 'p99');
+        return p99 !== null && p99 < DELAY_MS;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     await page.locator('#outcomes table').getByText('confirmed').first().waitFor({ timeout: 20_000 });
     await page.getByRole('table').filter({ hasText: 'shipping-sample' }).waitFor({ timeout: 5000 });
   });
@@ -165,15 +170,20 @@ describe('chaos console in a browser, against real services', () => {
       .getByText(`delay_ms=${DELAY_MS}`)
       .waitFor();
     // Each order waits for the user service's /validate: the delay is the floor of every order's latency.
-    const p99 = await waitFor(
-      `the order p99 on the chart to pass ${DELAY_MS} ms`,
+    // Every order waits at least that long now: the p99 passes the delay, and so does the median (interpolated
+    // inside the histogram's 250-500 ms bucket, hence the 250 ms floor).
+    const latency = await waitFor(
+      `the order p99 on the chart to pass ${DELAY_MS} ms and the p50 250 ms`,
       async () => {
-        const value = await chartValue('order-service/latency', 'p99');
-        return value !== null && value >= DELAY_MS ? value : null;
+        const [p50, p99] = [
+          await chartValue('order-service/latency', 'p50'),
+          await chartValue('order-service/latency', 'p99'),
+        ];
+        return p50 !== null && p99 !== null && p99 >= DELAY_MS && p50 >= 250 ? { p50, p99 } : null;
       },
-      { timeoutMs: 30_000, intervalMs: 500 },
+      { timeoutMs: 40_000, intervalMs: 500 },
     );
-    expect(p99).toBeGreaterThanOrEqual(DELAY_MS);
+    expect(latency.p99).toBeGreaterThanOrEqual(DELAY_MS);
 
     const dir = join(ROOT, 'console', 'test-results');
     mkdirSync(dir, { recursive: true });

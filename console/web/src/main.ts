@@ -311,11 +311,11 @@ function renderActive(service: string, view: ChaosView): HTMLElement {
   if (view.faults.length === 0) return el('p', { className: 'muted' }, 'No active faults.');
   return table(
     `Active faults of ${service}`,
-    ['Knob', 'Replica', 'Settings', 'Set by', 'Set at', 'Ends in', ''],
+    ['Fault', 'Settings', 'Set', 'Action'],
     view.faults.map((fault) => {
       const ttl = el('span', { className: 'ttl' }, fault.expires_at ? '' : 'no TTL');
       if (fault.expires_at) ttl.dataset.expires = fault.expires_at;
-      const clear = el('button', { type: 'button' }, `Clear ${fault.type}`);
+      const clear = el('button', { type: 'button' }, 'Clear');
       clear.setAttribute(
         'aria-label',
         `Clear ${fault.type} on ${service}${fault.instance ? ` (${fault.instance})` : ''}`,
@@ -327,12 +327,16 @@ function renderActive(service: string, view: ChaosView): HTMLElement {
         );
       });
       return [
-        fault.type,
-        fault.instance ?? 'every replica',
-        settingsOf(fault),
-        fault.set_by,
-        new Date(fault.set_at).toLocaleTimeString(),
-        ttl,
+        el('span', {}, el('strong', {}, fault.type), el('br'), fault.instance ?? 'every replica'),
+        el('span', { className: 'settings' }, settingsOf(fault)),
+        el(
+          'span',
+          {},
+          `by ${fault.set_by} at ${new Date(fault.set_at).toLocaleTimeString()}`,
+          el('br'),
+          'ends: ',
+          ttl,
+        ),
         clear,
       ];
     }),
@@ -635,9 +639,9 @@ async function start(): Promise<void> {
     );
   $('reset-all').onclick = () =>
     void changeFault('reset all services', () => api('/chaos', { method: 'DELETE' }));
-  $('audit-run').onclick = () => {
+  const runAudit = () => {
     const target = $('audit');
-    target.textContent = 'Running…';
+    if (!target.hasChildNodes()) target.textContent = 'Running…';
     api<{ ok: boolean; settled?: boolean; violations?: Array<{ message: string }> }>('/audit').then(
       (audit) => {
         const violations = audit.violations ?? [];
@@ -664,6 +668,7 @@ async function start(): Promise<void> {
       (error: Error) => (target.textContent = `The audit failed: ${error.message}`),
     );
   };
+  $('audit-run').onclick = runAudit;
   await poll();
   say('Connected.');
   if (polling) return;
@@ -671,6 +676,9 @@ async function start(): Promise<void> {
   window.setInterval(() => void poll(), config.step_ms);
   void refreshExperiments().catch((error: Error) => say(`Experiments: ${error.message}`));
   window.setInterval(() => void refreshExperiments().catch(() => undefined), 30_000);
+  // The audit status refreshes itself every 30 s (the button runs it at once).
+  runAudit();
+  window.setInterval(runAudit, 30_000);
 }
 
 void start();
