@@ -124,6 +124,18 @@ function checkWrite(request: IncomingMessage, hasBody: boolean): void {
     throw new ConsoleError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send application/json');
 }
 
+/** localhost, *.localhost, 127.x.y.z or [::1], with any port. */
+export function isLocalHostHeader(host: string | undefined): boolean {
+  if (!host || host.length > 255) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
+  );
+}
+
 export function createConsoleServer(options: ConsoleServerOptions): Server {
   const { backend, logger } = options;
 
@@ -252,7 +264,18 @@ export function createConsoleServer(options: ConsoleServerOptions): Server {
         const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
         const isResult = url.pathname.startsWith('/results/');
         if (isApi || isResult) {
-          await options.checkAccess({ headers: request.headers, raw: { socket: request.socket } });
+          const grant = await options.checkAccess({
+            headers: request.headers,
+            raw: { socket: request.socket },
+          });
+          // A local caller must also name a local host: a page whose DNS name was rebound to 127.0.0.1 is not
+          // the operator (its Host header still says its own name).
+          if (grant === 'local' && !isLocalHostHeader(request.headers.host))
+            throw new ConsoleError(
+              403,
+              'HOST_NOT_ALLOWED',
+              'From this machine, open the console as localhost or 127.0.0.1',
+            );
         }
         if (isApi) return await api(request, response, url);
         if (request.method !== 'GET' && request.method !== 'HEAD')

@@ -17,6 +17,7 @@ import {
 import { expect } from 'expect';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -249,6 +250,22 @@ describe('chaos console in a browser, against real services', () => {
     expect(form.status).toBe(403);
     expect(await userFaults()).toEqual([]);
     expect((await request(`${consoleApp.url}/results/..%2F..%2Fpackage.json/report.html`)).status).toBe(404);
+    // From loopback but under another name (DNS rebinding): refused, reads included.
+    const rebound = await new Promise<number>((done, fail) =>
+      get(
+        {
+          host: '127.0.0.1',
+          port: consoleApp.port,
+          path: '/api/chaos',
+          headers: { host: `attacker.example:${consoleApp.port}` },
+        },
+        (response) => {
+          response.resume();
+          done(response.statusCode ?? 0);
+        },
+      ).on('error', fail),
+    );
+    expect(rebound).toBe(403);
   });
 
   it(
