@@ -93,6 +93,11 @@ describe('console input validation', () => {
     expect(refusal(() => trafficRate('{"rate": "5"}')).status).toBe(400);
     expect(refusal(() => trafficRate('{"rate": 5, "x": 1}')).status).toBe(400);
     expect(trafficMix('{"mix": {"order": 50}}', ['order', 'browse'])).toEqual({ mix: { order: 50 } });
+    expect(trafficMix('{"mix": {"order-cancel": 5, "bad-input": 0}}', ['order-cancel', 'bad-input'])).toEqual(
+      {
+        mix: { 'order-cancel': 5, 'bad-input': 0 },
+      },
+    );
     expect(refusal(() => trafficMix('{"mix": {"hack": 50}}', ['order'])).status).toBe(400);
     expect(refusal(() => trafficMix('{"mix": {"order": 1001}}', ['order'])).status).toBe(400);
     expect(refusal(() => trafficMix('{"mix": {}}', ['order'])).status).toBe(400);

@@ -29,7 +29,7 @@ export const MAX_MIX_WEIGHT = 1000;
 export const KNOB_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 /** As the services check it (libs/chaos INSTANCE_ID_PATTERN). */
 export const INSTANCE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-const JOURNEY_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+const JOURNEY_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 const RESULT_DIR = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const RESULT_FILE =
   /^(?:report\.html|summary\.json|samples\.csv|report\.md|logs\/[A-Za-z0-9_.-]{1,64}\.log)$/;

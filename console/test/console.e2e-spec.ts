@@ -21,6 +21,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTrafficProcess, type TrafficProcess } from '../../load/traffic/test/traffic-process';
 import { ROOT, startConsoleProcess, type ConsoleProcess } from './console-process';
 
 const DELAY_MS = 400;
@@ -33,6 +34,7 @@ describe('chaos console in a browser, against real services', () => {
   let restaurant: ServiceProcess;
   let order: ServiceProcess;
   let consoleApp: ConsoleProcess;
+  let traffic: TrafficProcess;
   let browser: Browser;
   let page: Page;
   let token: string;
@@ -94,6 +96,16 @@ describe('chaos console in a browser, against real services', () => {
     });
     expect(login.status).toBe(200);
     token = login.body.access_token;
+    // The generator paused (rate 0): the test steers it through the console.
+    traffic = await startTrafficProcess({
+      USER_SERVICE_URL: user.url,
+      RESTAURANT_SERVICE_URL: restaurant.url,
+      ORDER_SERVICE_URL: order.url,
+      TRAFFIC_RATE: '0',
+      TRAFFIC_MENUS: String(MENU),
+      LOG_LEVEL: 'warn',
+      OTEL_SDK_DISABLED: 'true',
+    });
     consoleApp = await startConsoleProcess({
       // Every address, so that the access test can call it from another one; the browser uses loopback.
       CONSOLE_HOST: '0.0.0.0',
@@ -101,7 +113,7 @@ describe('chaos console in a browser, against real services', () => {
       RESTAURANT_SERVICE_URL: restaurant.url,
       ORDER_SERVICE_URL: order.url,
       LAUNCHER_URL: 'off',
-      TRAFFIC_URL: 'off',
+      TRAFFIC_URL: traffic.url,
       CHAOS_API_KEY: chaosKey,
       RESULTS_DIR: join('console', 'test', 'fixtures', 'results'),
     });
@@ -119,6 +131,7 @@ describe('chaos console in a browser, against real services', () => {
     await orderLoop;
     await browser?.close();
     await consoleApp?.stop();
+    await traffic?.stop();
     await Promise.allSettled([order?.stop(), restaurant?.stop(), user?.stop()]);
     await stack?.teardown();
   });
@@ -207,6 +220,48 @@ describe('chaos console in a browser, against real services', () => {
       });
     expect(await userFaults()).toEqual([]);
     await card.getByText('No active faults.').waitFor();
+  });
+
+  it('has a form for every knob of every service, as GET /chaos lists them', async () => {
+    for (const service of [user, restaurant, order]) {
+      const view = await request<{ service: string; knobs: string[] }>(`${service.url}/chaos`);
+      const forms = await page
+        .locator(`.fault-card[data-service="${view.body.service}"] details[data-knob]`)
+        .evaluateAll((elements) =>
+          elements.map((element) => (element as unknown as { dataset: { knob: string } }).dataset.knob),
+        );
+      expect([view.body.service, forms]).toEqual([view.body.service, view.body.knobs]);
+    }
+  });
+
+  it('steers the traffic generator: rate (bounded in the form), mix, start and pause', async () => {
+    const panel = page.locator('#traffic');
+    await panel.getByText('Paused at 0 journeys/s').waitFor({ timeout: 10_000 });
+    const rate = panel.getByLabel(/^Rate/);
+    await rate.fill('500');
+    await rate.press('Enter');
+    expect(
+      await rate.evaluate((input) => (input as unknown as { validity: { valid: boolean } }).validity.valid),
+    ).toBe(false);
+    expect((await traffic.state()).rate).toBe(0);
+    await rate.fill('2');
+    await rate.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'traffic rate: done' }).waitFor();
+    expect((await traffic.state()).rate).toBe(2);
+
+    const browse = panel.getByLabel('browse', { exact: true });
+    await browse.fill('7');
+    await browse.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'traffic mix: done' }).waitFor();
+    expect((await traffic.state()).mix.browse).toBe(7);
+
+    await panel.getByRole('button', { name: 'Start traffic' }).focus();
+    await page.keyboard.press('Enter');
+    await waitFor('the generator to run', async () => (await traffic.state()).running);
+    await panel.getByText('Running at 2 journeys/s').waitFor({ timeout: 10_000 });
+    await panel.getByRole('button', { name: 'Pause traffic' }).focus();
+    await page.keyboard.press('Enter');
+    await waitFor('the generator to pause', async () => !(await traffic.state()).running);
   });
 
   it('fits a phone: no sideways scrolling of the page at 390 px', async () => {
