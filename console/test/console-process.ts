@@ -66,3 +66,60 @@ export async function startConsoleProcess(env: Record<string, string>): Promise<
     },
   };
 }
+
+export interface GeneratorState {
+  running: boolean;
+  rate: number;
+  mix: Record<string, number>;
+  sessions: number;
+  menus: number[];
+}
+
+/**
+ * The traffic generator (load/traffic) as its own process, as `npm start -- --traffic` runs it; resolves once its
+ * control API answers and its sessions and menus are ready.
+ */
+export async function startGeneratorProcess(
+  env: Record<string, string>,
+): Promise<{ url: string; state(): Promise<GeneratorState>; stop(): Promise<void> }> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(
+    process.execPath,
+    [
+      '--require',
+      join(ROOT, 'scripts', 'ts-register.cjs'),
+      '--require',
+      join(ROOT, 'load', 'traffic', 'instrumentation.ts'),
+      '--conditions=@food-delivery/source',
+      join(ROOT, 'load', 'traffic', 'main.ts'),
+    ],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, TRAFFIC_PORT: String(port), TRAFFIC_HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const url = `http://127.0.0.1:${port}`;
+  const state = async () => (await (await fetch(`${url}/state`)).json()) as GeneratorState;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  await waitFor(
+    'the traffic generator',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the generator exited: ${output.slice(-2000)}`);
+      const current = await state().catch(() => null);
+      return Boolean(current && current.sessions > 0 && current.menus.length > 0);
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  ).catch(async (error: Error) => {
+    await stop();
+    throw error;
+  });
+  return { url, state, stop };
+}

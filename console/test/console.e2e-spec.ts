@@ -21,8 +21,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startTrafficProcess, type TrafficProcess } from '../../load/traffic/test/traffic-process';
-import { ROOT, startConsoleProcess, type ConsoleProcess } from './console-process';
+import { ROOT, startConsoleProcess, startGeneratorProcess, type ConsoleProcess } from './console-process';
 
 const DELAY_MS = 400;
 const MENU = 1;
@@ -34,7 +33,7 @@ describe('chaos console in a browser, against real services', () => {
   let restaurant: ServiceProcess;
   let order: ServiceProcess;
   let consoleApp: ConsoleProcess;
-  let traffic: TrafficProcess;
+  let traffic: Awaited<ReturnType<typeof startGeneratorProcess>>;
   let browser: Browser;
   let page: Page;
   let token: string;
@@ -97,7 +96,7 @@ describe('chaos console in a browser, against real services', () => {
     expect(login.status).toBe(200);
     token = login.body.access_token;
     // The generator paused (rate 0): the test steers it through the console.
-    traffic = await startTrafficProcess({
+    traffic = await startGeneratorProcess({
       USER_SERVICE_URL: user.url,
       RESTAURANT_SERVICE_URL: restaurant.url,
       ORDER_SERVICE_URL: order.url,
