@@ -15,6 +15,7 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 COPY libs ./libs
 COPY services ./services
+COPY console/package.json ./console/
 RUN find libs services -type f ! -name package.json -delete \
   && find libs services -type d -empty -delete
 
@@ -55,6 +56,25 @@ EXPOSE 8089
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.TRAFFIC_PORT || 8089) + '/health', { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "--require", "./scripts/ts-register.cjs", "--require", "./load/traffic/instrumentation.ts", "--conditions=@food-delivery/source", "load/traffic/main.ts"]
+
+# ---- console: the chaos console (console/, docker-compose.yml) --------------------------------------------------
+# `docker build --target console -t food-delivery/console .` Its page is built here with Vite; the server runs
+# from its TypeScript sources with the repo's SWC hook, as `npm start` runs it (it needs the dev dependencies).
+FROM node:${NODE_VERSION}-bookworm-slim AS console
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=manifests /src ./
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.base.json .swcrc ./
+COPY scripts/ts-register.cjs scripts/build-console.mjs ./scripts/
+COPY libs ./libs
+COPY console ./console
+RUN node scripts/build-console.mjs --force
+USER node
+EXPOSE 8090
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.CONSOLE_PORT || 8090) + '/api/config', { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--require", "./scripts/ts-register.cjs", "--conditions=@food-delivery/source", "console/server/main.ts"]
 
 # ---- runtime: production dependencies of this one service, compiled code, non-root ---------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime

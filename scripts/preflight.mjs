@@ -20,6 +20,7 @@ export const TOOLS = {
   chromium: 'chromium', // the browser test of the original frontend's request patterns (playwright-core drives it)
   wrk: 'wrk', // the benchmark's HTTP load
   pgbench: 'postgresql-client', // the benchmark's database reference (Debian: postgresql-client-common's wrapper)
+  chromium: 'chromium', // the console's browser tests (playwright-core drives Debian's Chromium)
 };
 
 /** What each command needs. */

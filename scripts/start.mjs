@@ -5,7 +5,8 @@
 // one that exits is started again with backoff. With nginx installed, the repository's gateway runs in front
 // on GATEWAY_PORT (8080). `--replicas order=2,restaurant=2` (or REPLICAS) runs more instances of a service, on
 // its port + 10, + 20… `--traffic [rate]` adds the traffic generator (load/traffic), supervised too, steerable on
-// TRAFFIC_PORT (8089). Secrets are generated once into .data/secrets.env. Ctrl-C stops everything cleanly.
+// TRAFFIC_PORT (8089). The chaos console (console/) runs on CONSOLE_PORT (8090), its page rebuilt first when
+// stale. Secrets are generated once into .data/secrets.env. Ctrl-C stops everything cleanly.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import Redis from 'ioredis';
 import { renderGateway } from '../gateway/render.mjs';
+import { buildConsole } from './build-console.mjs';
 import { loadLocalSecrets } from './local-secrets.mjs';
 import { nodeVersionProblem } from './node-version.mjs';
 import { findExecutable } from './preflight.mjs';
@@ -253,6 +255,24 @@ function spawnTraffic(trafficEnv) {
   return child;
 }
 
+/** The chaos console (console/server) from its TypeScript sources, supervised like the services. */
+function spawnConsole(consoleEnv) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--require',
+      join(root, 'scripts', 'ts-register.cjs'),
+      '--conditions=@food-delivery/source',
+      '--enable-source-maps',
+      join(root, 'console', 'server', 'main.ts'),
+    ],
+    { cwd: root, env: consoleEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  relay(child.stdout, 'console');
+  relay(child.stderr, 'console');
+  return child;
+}
+
 /** Replica k (1-based) listens on the service's port + 10 × (k − 1): order 8003, 8013, 8023… */
 export const replicaPort = (basePort, index) => basePort + 10 * (index - 1);
 
@@ -366,6 +386,15 @@ async function main() {
     );
     if (build.status !== 0) throw new Error('build failed');
   }
+  const consolePort = env.CONSOLE_PORT ?? '8090';
+  let consoleBuilt = false;
+  if (consolePort !== 'off') {
+    // Vite, under a second, and only when console/dist is missing or older than console/web.
+    const result = buildConsole();
+    consoleBuilt = result.ok;
+    if (result.built) say('built the console page (console/dist)');
+    if (!result.ok) say(`the console page did not build, running without the console: ${result.message}`);
+  }
 
   let databaseUrl = env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const adminUrl = new URL(databaseUrl);
@@ -422,7 +451,7 @@ async function main() {
     },
   };
 
-  const statusPort = env.LAUNCHER_PORT ?? '8090';
+  const statusPort = env.LAUNCHER_PORT ?? '8091';
   if (statusPort !== 'off') statusServer = await supervisor.serveStatus(Number(statusPort));
 
   const instances = SERVICES.map((service) => {
@@ -534,6 +563,34 @@ async function main() {
   }
   if (stopping) return;
 
+  let consoleUrl = null;
+  if (consolePort !== 'off' && consoleBuilt) {
+    const trafficPort = Number(env.TRAFFIC_PORT ?? 8089);
+    const consoleEnv = {
+      ...env,
+      CONSOLE_HOST: '127.0.0.1',
+      CONSOLE_PORT: consolePort,
+      USER_SERVICE_URL: `http://127.0.0.1:${userPort}`,
+      RESTAURANT_SERVICE_URL: `http://127.0.0.1:${restaurantPort}`,
+      ORDER_SERVICE_URL: `http://127.0.0.1:${portsOf('order')[0] ?? Number(env.ORDER_SERVICE_PORT ?? 8003)}`,
+      // Every replica, its restarts and state come from the launcher's status endpoint.
+      LAUNCHER_URL: statusServer ? `http://127.0.0.1:${statusPort}` : 'off',
+      TRAFFIC_URL: `http://127.0.0.1:${trafficPort}`,
+      CHAOS_API_KEY: secrets.values.CHAOS_API_KEY,
+    };
+    delete consoleEnv.OTEL_SERVICE_NAME;
+    const unit = supervisor.add({
+      service: 'console',
+      instance: 'console-1',
+      port: Number(consolePort),
+      spawn: () => spawnConsole(consoleEnv),
+      probe: () => answers(`http://127.0.0.1:${consolePort}/api/config`),
+    });
+    if (await supervisor.start(unit, 30_000)) consoleUrl = `http://127.0.0.1:${consolePort}`;
+    else say(`the console did not answer on :${consolePort}; still supervised`);
+  }
+  if (stopping) return;
+
   process.stdout.write('\nfood-delivery is up:\n');
   for (const replica of instances.flatMap((entry) => entry.replicas)) {
     const url = `http://localhost:${replica.port}`;
@@ -550,6 +607,10 @@ async function main() {
   if (trafficUrl)
     process.stdout.write(
       `  ${'traffic-generator'.padEnd(22)} ${trafficUrl}/state   ${trafficRate} journeys/s; steer: curl -X POST ${trafficUrl}/rate -H "Content-Type: application/json" -d '{"rate": 20}' (/mix, /stop, /start; metrics /metrics)\n`,
+    );
+  if (consoleUrl)
+    process.stdout.write(
+      `  ${'console'.padEnd(22)} ${consoleUrl}   the chaos console: services, live numbers, faults, traffic, experiments\n`,
     );
   const entry = gatewayUrl ?? `http://localhost:${userPort}`;
   process.stdout.write(

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { gatewayVariables, upstreamServers } from '../gateway/render.mjs';
 import { COMPOSE_SECRETS, generateComposeSecrets } from '../scripts/secrets-env.mjs';
 import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../scripts/service-runtime.mjs';
+import { consoleEnv } from '../console/server/console.env';
 import { trafficEnv } from '../load/traffic/env';
 import {
   ROOT,
@@ -207,9 +208,9 @@ describe('docker-compose.yml', () => {
   it('pins the third-party images and builds the services from the Dockerfile with their SERVICE and PORT', () => {
     for (const [name, service] of Object.entries(services)) {
       const app = builtService(service);
-      if (service.build?.target === 'traffic-generator') {
-        expect(service.build).toEqual({ context: '.', target: 'traffic-generator' });
-        expect(service.image).toBe('food-delivery/traffic-generator:dev');
+      if (service.build?.target === 'traffic-generator' || service.build?.target === 'console') {
+        expect(service.build).toEqual({ context: '.', target: service.build.target });
+        expect(service.image).toBe(`food-delivery/${service.build.target}:dev`);
         continue;
       }
       if (!app) {
@@ -443,6 +444,31 @@ describe('docker-compose.yml: the gateway', () => {
     const check = nginxCheck(rendered, { hosts, runtimeDir: env.GATEWAY_RUNTIME_DIR });
     t.diagnostic(`nginx -t (${check.mode}): ${check.output.trim()}`);
     expect(check).toMatchObject({ ok: true });
+  });
+});
+
+describe('docker-compose.yml: the chaos console', () => {
+  it('runs the console on loopback, with the chaos access rule of the services and every replica by name', () => {
+    const consoleService = services.console;
+    const env = environment(consoleService);
+    // Its own env class accepts what compose passes.
+    const parsed = consoleEnv(env);
+    expect([parsed.CONSOLE_HOST, parsed.CONSOLE_PORT, parsed.LAUNCHER_URL]).toEqual(['0.0.0.0', 8090, 'off']);
+    expect(consoleService.ports).toEqual(['127.0.0.1:8090:8090']);
+    const user = environment(services.user);
+    expect(env.CHAOS_API_KEY).toBe(user.CHAOS_API_KEY);
+    expect(env.LOCAL_OPERATOR_ADDRESSES).toBe(user.LOCAL_OPERATOR_ADDRESSES);
+    const names = dnsNames(compose);
+    const scraped = (parsed.CONSOLE_INSTANCES ?? '')
+      .split(',')
+      .map((pair) => new URL(pair.split('=')[1]).hostname);
+    expect(scraped.sort()).toEqual(['user', ...replicasOf('restaurant'), ...replicasOf('order')].sort());
+    for (const host of scraped) expect(names.get(host)).toBeDefined();
+    expect(healthcheckCommand(consoleService).join(' ')).toContain('http://127.0.0.1:8090/api/config');
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
+    const stage = dockerfile.split(/^FROM /m).find((text) => /^\S+ AS console\n/.test(text));
+    expect(stage).toMatch(/^RUN node scripts\/build-console.mjs --force$/m);
+    expect(stage).toMatch(/^USER node$/m);
   });
 });
 

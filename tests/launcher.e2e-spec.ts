@@ -133,6 +133,7 @@ describe('npm start (scripts/start.mjs)', () => {
       FD_DATA_DIR: dataDir,
       GATEWAY_PORT: 'off',
       LAUNCHER_PORT: 'off',
+      CONSOLE_PORT: 'off',
       REDIS_URL: `redis://127.0.0.1:${deadRedisPort}`,
       USER_SERVICE_PORT: String(port),
       RESTAURANT_SERVICE_PORT: String(await freePort()),
@@ -175,6 +176,7 @@ describe('npm start (scripts/start.mjs)', () => {
       FD_DATA_DIR: dataDir,
       GATEWAY_PORT: 'off',
       LAUNCHER_PORT: 'off',
+      CONSOLE_PORT: 'off',
       REDIS_KEY_PREFIX: redis.prefix,
       USER_SERVICE_PORT: String(port),
       RESTAURANT_SERVICE_PORT: String(await freePort()),
@@ -230,6 +232,7 @@ describe('npm start (scripts/start.mjs)', () => {
         ORDER_SERVICE_PORT: String(ports.order),
         GATEWAY_PORT: String(ports.gateway),
         LAUNCHER_PORT: String(ports.launcher),
+        CONSOLE_PORT: 'off',
       },
       ['--replicas', 'order=2'],
     );
@@ -387,7 +390,7 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(run.output()).not.toContain('started again (restart 4');
   });
 
-  it('--traffic runs the traffic generator, supervised, through the gateway, and steerable', async () => {
+  it('--traffic runs the traffic generator, supervised, through the gateway, and steerable, also from the console', async () => {
     const ports = {
       user: await freePort(),
       restaurant: await freePort(),
@@ -395,6 +398,7 @@ describe('npm start (scripts/start.mjs)', () => {
       gateway: await freePort(),
       launcher: await freePort(),
       traffic: await freePort(),
+      console: await freePort(),
     };
     const database = `fdtest_launcher_traffic_${process.pid}`;
     cleanups.push(() => dropDatabase(database));
@@ -416,6 +420,7 @@ describe('npm start (scripts/start.mjs)', () => {
         GATEWAY_PORT: String(ports.gateway),
         LAUNCHER_PORT: String(ports.launcher),
         TRAFFIC_PORT: String(ports.traffic),
+        CONSOLE_PORT: String(ports.console),
       },
       ['--traffic', '6'],
     );
@@ -460,7 +465,32 @@ describe('npm start (scripts/start.mjs)', () => {
       .filter((entry) => entry.uri.startsWith('/api/'));
     expect(viaGateway.length).toBeGreaterThan(10);
 
-    const steered = await request(`${traffic}/stop`, { method: 'POST' });
+    // The console: its URL printed, every instance from the launcher's status, the generator steered through it.
+    const consoleUrl = `http://127.0.0.1:${ports.console}`;
+    expect(run.output()).toContain(`console                ${consoleUrl}`);
+    expect(instances.map((entry) => entry.instance)).toContain('console-1');
+    const overview = await waitFor(
+      'the console to list the services from the launcher',
+      async () => {
+        const body = (await request(`${consoleUrl}/api/overview`)).body as {
+          launcher: boolean;
+          instances: { instance: string; ready: boolean | null; restarts: number | null }[];
+        };
+        return (
+          body.launcher && body.instances.length === 3 && body.instances.every((entry) => entry.ready) && body
+        );
+      },
+      { timeoutMs: 20_000, intervalMs: 500 },
+    );
+    expect(overview.instances.map((entry) => entry.instance).sort()).toEqual([
+      'order-service-1',
+      'restaurant-service-1',
+      'user-service-1',
+    ]);
+    expect(overview.instances.every((entry) => entry.restarts === 0)).toBe(true);
+    expect((await request(`${consoleUrl}/`)).text).toContain('chaos console');
+
+    const steered = await request(`${consoleUrl}/api/traffic/stop`, { method: 'POST' });
     expect(steered.body).toMatchObject({ running: false });
 
     run.child.kill('SIGINT');
