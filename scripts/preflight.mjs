@@ -17,10 +17,9 @@ export const TOOLS = {
   ss: 'iproute2', // reads a listening socket's accept-queue size
   ip: 'iproute2', // network namespaces: a caller from another address (libs/testing remote-peer.ts)
   kubectl: 'kubectl', // renders the Kubernetes overlays (kubectl kustomize)
-  chromium: 'chromium', // the browser test of the original frontend's request patterns (playwright-core drives it)
+  chromium: 'chromium', // the browser tests: the console, the original frontend's request patterns (playwright-core)
   wrk: 'wrk', // the benchmark's HTTP load
   pgbench: 'postgresql-client', // the benchmark's database reference (Debian: postgresql-client-common's wrapper)
-  chromium: 'chromium', // the console's browser tests (playwright-core drives Debian's Chromium)
 };
 
 /** What each command needs. */
