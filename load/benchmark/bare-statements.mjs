@@ -48,8 +48,10 @@ export const INSERT_PENDING = `
   ), i AS (
     INSERT INTO ${ORDER_ITEMS} (order_id, menu_id, quantity)
     SELECT o.id, l.menu_id, l.quantity FROM o, unnest($6::int[], $7::int[]) AS l(menu_id, quantity)
+    RETURNING id, menu_id
   )
-  SELECT * FROM o`;
+  SELECT o.*, COALESCE((SELECT json_agg(json_build_object('id', i.id, 'menu_id', i.menu_id)) FROM i), '[]'::json) AS item_ids
+    FROM o`;
 
 /** A status change with prices and a saga task (order-store.service.ts, TRANSITION). */
 export const TRANSITION = `
@@ -67,7 +69,7 @@ export const TRANSITION = `
     UPDATE ${ORDER_ITEMS} i SET name = l.name, unit_price = l.unit_price
       FROM l, o
      WHERE i.order_id = o.id AND i.menu_id = l.menu_id
-     RETURNING i.menu_id, i.quantity, i.name, i.unit_price
+     RETURNING i.id, i.menu_id, i.quantity, i.name, i.unit_price
   ), task AS (
     INSERT INTO ${SAGA_TASKS} (order_id, action, next_attempt_at)
     SELECT o.id, $8::varchar, now() + $9::int * interval '1 millisecond' FROM o WHERE $8::varchar IS NOT NULL
@@ -75,7 +77,7 @@ export const TRANSITION = `
   )
   SELECT o.*,
          COALESCE((SELECT json_agg(priced) FROM priced),
-                  (SELECT json_agg(json_build_object('menu_id', i.menu_id, 'quantity', i.quantity,
+                  (SELECT json_agg(json_build_object('id', i.id, 'menu_id', i.menu_id, 'quantity', i.quantity,
                                                      'name', i.name, 'unit_price', i.unit_price))
                      FROM ${ORDER_ITEMS} i WHERE i.order_id = $1),
                   '[]'::json) AS items
