@@ -754,7 +754,7 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
       expect(process.memoryUsage().heapUsed / 2 ** 20 - base).toBeLessThan(15);
     });
 
-    it('gc_pressure: collections and GC time rise while on, and fall back after reset', async () => {
+    it('gc_pressure: collections, major ones included, and GC time rise while on, and fall back after reset', async () => {
       /** Collections (major ones apart) and milliseconds spent in GC over `ms`. */
       const gcOver = async (ms: number) => {
         const seen = { all: 0, major: 0, ms: 0 };
@@ -779,8 +779,10 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
         `# gc_pressure: idle ${JSON.stringify(idle)} churning ${JSON.stringify(churning)}\n`,
       );
       expect(churning.all).toBeGreaterThanOrEqual(idle.all + 10);
-      // Measured: ~38 collections and ~117 ms of GC in 1.5 s against none idle (mostly scavenges; majors rare).
+      // Churn alone gave ~38 collections and ~117 ms of GC in 1.5 s, majors rare; the 4 forced full collections
+      // a second (the default) make them frequent.
       expect(churning.ms).toBeGreaterThanOrEqual(idle.ms + 30);
+      expect(churning.major).toBeGreaterThanOrEqual(idle.major + 3);
       expect((await reset(a)).status).toBe(200);
       await sees(b, []);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -804,6 +806,8 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
         ['memory_leak', { mb_per_s: 201 }],
         ['gc_pressure', { alloc_mb_per_s: 1001 }],
         ['gc_pressure', { alloc_mb_per_s: -1 }],
+        ['gc_pressure', { full_gc_per_s: 21 }],
+        ['gc_pressure', { full_gc_per_s: 1.5 }],
       ] as const) {
         const res = await post(a, knob, body);
         expect([knob, body, res.status, res.body.code]).toEqual([knob, body, 400, 'VALIDATION_FAILED']);

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { ApiError } from '@food-delivery/http';
 import { Instance, TtlS } from '../dto/chaos-requests.dto';
@@ -406,6 +408,21 @@ export class ChaosGcPressureDto {
   @Max(1000)
   alloc_mb_per_s?: number;
 
+  @ApiPropertyOptional({
+    example: 4,
+    minimum: 0,
+    maximum: 20,
+    default: 4,
+    description:
+      'Full (mark-compact) collections forced per second, as the OpenTelemetry Demo’s manual-GC flag does: each ' +
+      'pauses the event loop for as long as marking the whole heap takes; 0: churn only',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  full_gc_per_s?: number;
+
   @TtlS()
   ttl_s?: number;
 
@@ -413,41 +430,82 @@ export class ChaosGcPressureDto {
   instance?: string;
 }
 
+let fullGc: (() => void) | undefined;
+/**
+ * V8's full collection, without starting the process with --expose-gc: the flag is read when a context is created,
+ * so a new context exposes `gc` (the usual technique; only this knob calls it).
+ */
+function forceFullGc(): void {
+  if (!fullGc) {
+    setFlagsFromString('--expose-gc');
+    fullGc = runInNewContext('gc') as () => void;
+  }
+  fullGc();
+}
+
+interface GcPressure {
+  alloc_mb_per_s: number;
+  full_gc_per_s: number;
+}
+
 function gcPressureKnob() {
-  return defineKnob<{ alloc_mb_per_s: number }, ChaosGcPressureDto>({
+  return defineKnob<GcPressure, ChaosGcPressureDto>({
     name: 'gc_pressure',
-    summary: '👉 Allocation churn: frequent garbage collections',
+    summary: '👉 Allocation churn and forced full collections',
     description:
       'Allocates `alloc_mb_per_s` MB per second of arrays that live 200 ms (promoted to the old generation, then ' +
-      'garbage; at most 0.2 s worth is held): the collector runs again and again (measured at 200 MB/s: ~25 ' +
-      'collections and ~8% of the time in GC per second, mostly scavenges with occasional majors). GC pauses and their CPU show on the service dashboard ' +
+      'garbage; at most 0.2 s worth is held) and forces `full_gc_per_s` full mark-compact collections a second ' +
+      '(as the OpenTelemetry Demo’s manual-GC flag does): the collector runs again and again, major collections ' +
+      'included, and each full one pauses the event loop. GC pauses and their CPU show on the service dashboard ' +
       '(nodejs_gc_duration_seconds{kind="major"}) and in the tail latency. ' +
-      '`{"alloc_mb_per_s": 0}` switches it off.',
+      '`{"alloc_mb_per_s": 0, "full_gc_per_s": 0}` switches it off.',
     body: ChaosGcPressureDto,
     examples: {
-      churn: { summary: '200 MB/s of garbage', value: {} },
-      off: { summary: 'Switch off', value: { alloc_mb_per_s: 0 } },
+      churn: { summary: '200 MB/s of garbage and 4 full collections a second', value: {} },
+      majors: {
+        summary: 'Only forced full collections, 10 a second',
+        value: { alloc_mb_per_s: 0, full_gc_per_s: 10 },
+      },
+      off: { summary: 'Switch off', value: { alloc_mb_per_s: 0, full_gc_per_s: 0 } },
     },
-    settings: (dto) => (dto.alloc_mb_per_s === 0 ? null : { alloc_mb_per_s: dto.alloc_mb_per_s ?? 200 }),
-    parse: (value) =>
-      isIntIn(value.alloc_mb_per_s, 1, 1000) ? { alloc_mb_per_s: value.alloc_mb_per_s } : null,
-    describe: (fault) => `gc_pressure ${fault.alloc_mb_per_s} MB/s`,
+    settings: (dto) => {
+      const settings = { alloc_mb_per_s: dto.alloc_mb_per_s ?? 200, full_gc_per_s: dto.full_gc_per_s ?? 4 };
+      return settings.alloc_mb_per_s === 0 && settings.full_gc_per_s === 0 ? null : settings;
+    },
+    parse: (value) => {
+      // A fault stored before full_gc_per_s existed has none.
+      const full = value.full_gc_per_s ?? 0;
+      if (!isIntIn(value.alloc_mb_per_s, 0, 1000) || !isIntIn(full, 0, 20)) return null;
+      if (value.alloc_mb_per_s === 0 && full === 0) return null;
+      return { alloc_mb_per_s: value.alloc_mb_per_s, full_gc_per_s: full };
+    },
+    describe: (fault) => `gc_pressure ${fault.alloc_mb_per_s} MB/s, ${fault.full_gc_per_s} full GCs/s`,
     run: (fault, runtime) => {
       runtime.injected(
-        { alloc_mb_per_s: fault.alloc_mb_per_s },
-        `churning ${fault.alloc_mb_per_s} MB/s of garbage on ${runtime.instanceId}`,
+        { alloc_mb_per_s: fault.alloc_mb_per_s, full_gc_per_s: fault.full_gc_per_s },
+        `churning ${fault.alloc_mb_per_s} MB/s of garbage with ${fault.full_gc_per_s} full GCs/s on ${runtime.instanceId}`,
       );
       // 20 batches a second, each kept for 4 batches (200 ms): long enough to survive the young-generation
-      // scavenges and be promoted, so the garbage piles up in the old generation and forces major collections.
+      // scavenges and be promoted, so the garbage piles up in the old generation.
       let recent: number[][][] = [];
-      const timer = setInterval(() => {
-        const batch: number[][] = [];
-        for (let mb = 0; mb < fault.alloc_mb_per_s / 20; mb++) batch.push(leakChunk());
-        recent = [...recent.slice(-3), batch];
-      }, 50);
-      timer.unref();
+      const churn =
+        fault.alloc_mb_per_s > 0
+          ? setInterval(() => {
+              const batch: number[][] = [];
+              for (let mb = 0; mb < fault.alloc_mb_per_s / 20; mb++) batch.push(leakChunk());
+              recent = [...recent.slice(-3), batch];
+            }, 50)
+          : undefined;
+      churn?.unref();
+      // Promotion alone gives mostly scavenges and an occasional major; the forced ones make majors frequent.
+      const majors =
+        fault.full_gc_per_s > 0
+          ? setInterval(forceFullGc, Math.round(1000 / fault.full_gc_per_s))
+          : undefined;
+      majors?.unref();
       return () => {
-        clearInterval(timer);
+        clearInterval(churn);
+        clearInterval(majors);
         recent = [];
       };
     },
