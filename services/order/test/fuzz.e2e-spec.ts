@@ -40,7 +40,7 @@ const TABLES = [
 
 /**
  * Answers that record something by design although they are 4xx: an order naming a menu the restaurant does not
- * know (404) is kept as a FAILED order with its reason (README: POST /orders).
+ * know (404) is kept as a FAILED order with its reason (docs/api.md: POST /orders).
  */
 const RECORDED_OUTCOMES = (request: FuzzRequest, status: number) =>
   request.operation === 'POST /orders' && request.method === 'POST' && status === 404;
