@@ -49,6 +49,12 @@ export const KNOB_EXPERIMENTS = [
   'targeted-delay',
 ] as const;
 
+/**
+ * Knob experiments that need a stack of their own (a gateway, replicas, a process to kill): npm test runs them
+ * (shortened) each on the stack its definition asks for.
+ */
+export const OWN_STACK_KNOB_EXPERIMENTS = ['crash-knob'] as const;
+
 const TYPESCRIPT: Record<string, ExperimentDefinition> = {
   'payment-failure': paymentFailure,
   'concurrent-orders': concurrentOrders,
