@@ -521,7 +521,13 @@ async function main() {
     }
     redis.disconnect();
   };
-  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  // Ctrl-C or a kill: services, the bare reference, the database and the Redis keys go too (a signal that lands
+  // during a synchronous wrk or pgbench run is handled when it returns).
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ])
+    process.on(signal, () => void cleanup().then(() => process.exit(code)));
 
   try {
     const ports = { user: await freePort(), restaurant: await freePort(), order: await freePort() };
