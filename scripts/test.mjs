@@ -34,7 +34,7 @@ function findTests(dir, found = []) {
 }
 
 const filters = process.argv.slice(2);
-const files = ['libs', 'services', 'scripts', 'tests', 'gateway', 'infra', 'load', 'deploy']
+const files = ['libs', 'services', 'console', 'scripts', 'tests', 'gateway', 'infra', 'load', 'deploy']
   .filter((dir) => {
     try {
       return statSync(join(root, dir)).isDirectory();

@@ -9,19 +9,22 @@ import {
   remotePeerUnavailable,
   request,
   startServiceProcess,
+  startTrafficProcess,
   waitFor,
   type RemotePeer,
   type ServiceProcess,
   type TestStack,
+  type TrafficProcess,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT, startConsoleProcess, startGeneratorProcess, type ConsoleProcess } from './console-process';
+import { ROOT, startConsoleProcess, type ConsoleProcess, type GeneratorState } from './console-process';
 
 const DELAY_MS = 400;
 const MENU = 1;
@@ -33,7 +36,8 @@ describe('chaos console in a browser, against real services', () => {
   let restaurant: ServiceProcess;
   let order: ServiceProcess;
   let consoleApp: ConsoleProcess;
-  let traffic: Awaited<ReturnType<typeof startGeneratorProcess>>;
+  let resultsDir: string | undefined;
+  let traffic: TrafficProcess<GeneratorState>;
   let browser: Browser;
   let page: Page;
   let token: string;
@@ -96,7 +100,7 @@ describe('chaos console in a browser, against real services', () => {
     expect(login.status).toBe(200);
     token = login.body.access_token;
     // The generator paused (rate 0): the test steers it through the console.
-    traffic = await startGeneratorProcess({
+    traffic = await startTrafficProcess<GeneratorState>({
       USER_SERVICE_URL: user.url,
       RESTAURANT_SERVICE_URL: restaurant.url,
       ORDER_SERVICE_URL: order.url,
@@ -105,6 +109,19 @@ describe('chaos console in a browser, against real services', () => {
       LOG_LEVEL: 'warn',
       OTEL_SDK_DISABLED: 'true',
     });
+    // One experiment run, as the runner writes it (summary.json and a report), in a results folder of its own.
+    resultsDir = mkdtempSync(join(tmpdir(), 'fd-console-results-'));
+    const run = join(resultsDir, 'shipping-sample');
+    mkdirSync(run);
+    writeFileSync(
+      join(run, 'summary.json'),
+      JSON.stringify({
+        experiment: { name: 'shipping-sample' },
+        verdict: { status: 'passed', passed: true, reasons: [] },
+        run: { startedAt: '2026-12-07T04:00:00.000Z', endedAt: '2026-12-07T04:01:00.000Z' },
+      }),
+    );
+    writeFileSync(join(run, 'report.html'), '<!doctype html><title>shipping-sample</title><p>PASSED</p>');
     consoleApp = await startConsoleProcess({
       // Every address, so that the access test can call it from another one; the browser uses loopback.
       CONSOLE_HOST: '0.0.0.0',
@@ -114,7 +131,7 @@ describe('chaos console in a browser, against real services', () => {
       LAUNCHER_URL: 'off',
       TRAFFIC_URL: traffic.url,
       CHAOS_API_KEY: chaosKey,
-      RESULTS_DIR: join('console', 'test', 'fixtures', 'results'),
+      RESULTS_DIR: resultsDir,
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -133,6 +150,7 @@ describe('chaos console in a browser, against real services', () => {
     await traffic?.stop();
     await Promise.allSettled([order?.stop(), restaurant?.stop(), user?.stop()]);
     await stack?.teardown();
+    if (resultsDir) rmSync(resultsDir, { recursive: true, force: true });
   });
 
   it('shows every service, live and ready, and the live charts fill from /metrics', async () => {

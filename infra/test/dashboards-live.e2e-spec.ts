@@ -8,8 +8,10 @@ import {
   request,
   startServiceProcess,
   waitFor,
+  startTrafficProcess,
   type ServiceProcess,
   type TestStack,
+  type TrafficProcess,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
 import { dump, load } from 'js-yaml';
@@ -18,7 +20,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startTrafficProcess, type TrafficProcess } from '../../load/traffic/test/traffic-process';
 import { dashboardQueries, variableSelectors } from './dashboard-queries';
 import { metricNames } from './promql';
 

@@ -1,6 +1,7 @@
 export { request, type JsonResponse } from './http-client';
 export { createTestStack, stackSecrets, type RunningService, type TestStack } from './service-harness';
 export { freePort, startServiceProcess, type ServiceProcess } from './service-process';
+export { startTrafficProcess, sumOf, type TrafficProcess, type TrafficStateBase } from './traffic-process';
 export { TcpProxy, viaProxy } from './tcp-proxy';
 export { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './test-database';
 export { createTestRedisNamespace, TEST_REDIS_URL, type TestRedisNamespace } from './test-redis';

@@ -7,15 +7,19 @@ import {
   startOtlpReceiver,
   startServiceProcess,
   waitFor,
+  startTrafficProcess,
+  sumOf,
   type OtlpReceiver,
   type ReceivedSpan,
   type ServiceProcess,
   type TestStack,
+  type TrafficProcess as TrafficProcessOf,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_MIX } from '../generator';
-import { startTrafficProcess, sumOf, type TrafficProcess } from './traffic-process';
+import { DEFAULT_MIX, type TrafficState } from '../generator';
+
+type TrafficProcess = TrafficProcessOf<TrafficState>;
 
 const RATE = 20;
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -75,7 +79,7 @@ describe('traffic generator against real services', () => {
       body: { stock: 60, menu_ids: [1, 2] },
     });
     expect(reset.status).toBe(200);
-    traffic = await startTrafficProcess({
+    traffic = await startTrafficProcess<TrafficState>({
       USER_SERVICE_URL: user.url,
       RESTAURANT_SERVICE_URL: restaurant.url,
       ORDER_SERVICE_URL: order.url,

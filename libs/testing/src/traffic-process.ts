@@ -1,15 +1,22 @@
-import { freePort, waitFor } from '@food-delivery/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import type { TrafficState } from '../generator';
+import { freePort } from './service-process';
+import { waitFor } from './wait-for';
 
+/** Repository root, found from this file (libs/testing/src or libs/testing/dist). */
 const ROOT = resolve(__dirname, '..', '..', '..');
 
-export interface TrafficProcess {
+/** What the tests read of the generator's `GET /state` (the generator's own type has more). */
+export interface TrafficStateBase {
+  sessions: number;
+  menus: unknown[];
+}
+
+export interface TrafficProcess<State extends TrafficStateBase = TrafficStateBase> {
   url: string;
   child: ChildProcess;
   output(): string;
-  state(): Promise<TrafficState>;
+  state(): Promise<State>;
   /** POST to the control API; the answer's status and JSON body. */
   post(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   /** The generator's /metrics, as samples: `name{labels}` → value. */
@@ -42,7 +49,9 @@ export function sumOf(
  * The traffic generator as its own Node process, from its sources with its tracing preload, the way
  * `npm start -- --traffic` runs it. Resolves once its control API answers and the journeys run (or are paused).
  */
-export async function startTrafficProcess(env: Record<string, string>): Promise<TrafficProcess> {
+export async function startTrafficProcess<State extends TrafficStateBase = TrafficStateBase>(
+  env: Record<string, string>,
+): Promise<TrafficProcess<State>> {
   const port = await freePort();
   let output = '';
   const child = spawn(
@@ -66,11 +75,11 @@ export async function startTrafficProcess(env: Record<string, string>): Promise<
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const url = `http://127.0.0.1:${port}`;
-  const traffic: TrafficProcess = {
+  const traffic: TrafficProcess<State> = {
     url,
     child,
     output: () => output,
-    state: async () => (await (await fetch(`${url}/state`)).json()) as TrafficState,
+    state: async () => (await (await fetch(`${url}/state`)).json()) as State,
     post: async (path, body) => {
       const response = await fetch(`${url}${path}`, {
         method: 'POST',
