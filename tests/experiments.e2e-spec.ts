@@ -5,12 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { contextFrom } from '../load/experiments/cli';
-import {
-  KNOB_EXPERIMENTS,
-  loadDefinition,
-  OWN_STACK_KNOB_EXPERIMENTS,
-  SPEC_SCENARIOS,
-} from '../load/experiments/definitions';
+import { KNOB_EXPERIMENTS, loadDefinition, SPEC_SCENARIOS } from '../load/experiments/definitions';
 import { resolveDefinition, stretchLatencyBounds } from '../load/experiments/model';
 import { runExperiment, type Summary } from '../load/experiments/runner';
 import { startStack, type Stack } from '../load/experiments/stack';
@@ -156,38 +151,4 @@ describe('experiments: the six spec scenarios and the knob experiments, shortene
       /^http:\/\/grafana\.example:3000\/d\/orders-overview\?orgId=1&from=\d+&to=\d+$/,
     );
   });
-});
-
-describe('experiments that need a stack of their own (gateway, replicas), shortened', () => {
-  for (const name of OWN_STACK_KNOB_EXPERIMENTS) {
-    it(`${name}: on the stack it asks for, the hypothesis holds and nothing is lost`, async () => {
-      const resultsDir = mkdtempSync(join(tmpdir(), 'fd-experiments-'));
-      const experiment = stretchLatencyBounds(
-        resolveDefinition(loadDefinition(name), contextFrom([], 0.5)),
-        LATENCY_SCALE,
-      );
-      expect(experiment.requiresStack).toBe(true);
-      const stack = await startStack(experiment.stack ?? {});
-      try {
-        const output: string[] = [];
-        const { summary, exitCode } = await runExperiment(experiment, {
-          target: stack.target,
-          stack,
-          durationScale: 0.5,
-          resultsDir,
-          log: (line) => output.push(line),
-        });
-        expect(failures(summary)).toEqual({ verdict: 'passed', reasons: [], failed: [] });
-        expect(exitCode).toBe(0);
-        expect(summary.verdict.phases).toEqual({ before: 'held', during: 'held', after: 'held' });
-        expect(summary.faults.length).toBe(experiment.method.length);
-        expect(
-          summary.checks.some((c) => c.phase === 'after' && c.probe.includes('/orders/audit') && c.ok),
-        ).toBe(true);
-      } finally {
-        await stack.teardown();
-        rmSync(resultsDir, { recursive: true, force: true });
-      }
-    });
-  }
 });
