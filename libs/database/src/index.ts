@@ -1,4 +1,4 @@
-export { DatabaseModule } from './database.module';
+export { DatabaseModule, type DatabaseModuleOptions } from './database.module';
 export { serviceDataSourceOptions, type ServiceDatabaseOptions } from './data-source-options';
 export { ensureDatabase } from './ensure-database';
 export { runMigrations } from './migrate';
