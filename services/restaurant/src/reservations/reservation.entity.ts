@@ -1,13 +1,6 @@
 import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { ReservationStatus } from '@food-delivery/contracts';
 import { ReservationItem } from './reservation-item.entity';
-
-/**
- * active    → stock is held for the order
- * committed → the order is paid; the stock is consumed and a release is refused
- * released  → given back before commit (also the tombstone left by releasing an unknown order id)
- * cancelled → a committed reservation given back (order cancelled after confirmation)
- */
-export type ReservationStatus = 'active' | 'committed' | 'released' | 'cancelled';
 
 @Entity({ name: 'reservations' })
 export class Reservation {
