@@ -46,7 +46,10 @@ export class ChaosHttpHook implements OnModuleInit, OnModuleDestroy {
     private readonly env: BaseEnv,
   ) {}
 
-  /** Runs after Nest registered its middleware (pino-http), so chaos log lines carry the request context. */
+  /**
+   * Adds the Fastify hooks at module init, before the app listens. Chaos log lines written during a request carry
+   * its trace and span ids through the logger's mixin (libs/logging), like every other application line.
+   */
   onModuleInit(): void {
     if (!this.env.CHAOS_ENABLED) return;
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();

@@ -21,9 +21,11 @@ const RETRYABLE_STATUSES = new Set([401, 403, 408, 429, 503]);
 const COMMIT_BATCH_MAX = 500;
 
 /**
- * Executes the saga's outbox: the release / commit / cancel calls the restaurant must eventually accept. A task
- * is first tried inline by whoever created it (the request); if that fails, this worker retries it in the
- * background with exponential backoff with jitter, until the restaurant confirms. Both use the service token. Every call is idempotent at the restaurant, so running a task twice is harmless.
+ * Executes the saga's outbox: the release / commit / cancel calls the restaurant must eventually accept. A cancel,
+ * and a release after a payment failure, are first tried inline by the request that queued them (`runInline`);
+ * commits, releases after a failed reservation and whatever failed inline are run by this worker in the
+ * background (commits batched), retried with exponential backoff with jitter until the restaurant confirms. Both
+ * use the service token. Every call is idempotent at the restaurant, so running a task twice is harmless.
  */
 @Injectable()
 export class SagaWorker implements BeforeApplicationShutdown {
