@@ -6,8 +6,7 @@ import { RestaurantServiceClient, type TransitionResult } from '../downstream/re
 import { sagaTaskAttempts } from '../metrics';
 import { OrderEnv } from '../order.env';
 import { OrderStore } from '../orders/order-store.service';
-import type { SagaAction } from './saga-task.entity';
-import { SagaTasks, type ClaimedTask } from './saga-tasks.service';
+import { SagaTasks, type ClaimedTask, type SagaAction } from './saga-tasks.service';
 
 type Verdict = { result: 'done' } | { result: 'retry' | 'dead'; error: string };
 
