@@ -65,23 +65,23 @@ async function canConnectPostgres(url) {
   }
 }
 
+/**
+ * Creates the target database when missing, with the database lib's own helper (from its build: the services
+ * were just built, and this script is plain JavaScript).
+ */
 async function ensureDatabase(url) {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1)) || 'food_delivery';
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
-  await client.connect();
+  let lib;
   try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!found.rowCount) {
-      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error) => {
-        if (error.code !== '42P04') throw error;
-      });
-      say(`created database ${name}`);
-    }
-  } finally {
-    await client.end();
+    lib = await import('@food-delivery/database');
+  } catch (error) {
+    throw new Error(`libs/database is not built (${error.message}): run without SKIP_BUILD=1 once`, {
+      cause: error,
+    });
+  }
+  const target = new URL(url);
+  if (target.pathname.length <= 1) target.pathname = '/food_delivery';
+  if (await lib.ensureDatabase(target.toString())) {
+    say(`created database ${decodeURIComponent(target.pathname.slice(1))}`);
   }
 }
 

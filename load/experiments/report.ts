@@ -3,7 +3,7 @@ import { colorFor, esc, renderTimeChart, type Band, type Marker, type Span } fro
 import type { ProbeResult } from './hypothesis';
 import { JUDGED_PHASES, type Phase } from './model';
 import type { Schedule } from './schedule';
-import type { Summary } from './runner';
+import type { Summary } from './summary';
 import { failureLabel, perSecond, type Sample, type WindowStats } from './stats';
 import { OP } from './workloads';
 

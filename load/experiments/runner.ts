@@ -3,36 +3,20 @@
  * rollbacks (always: at the end of the method, on a failure and on Ctrl-C) → recovery → steady state after →
  * verdict, samples, summary and report under results/<name>-<timestamp>/.
  */
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { grafanaConfigFromEnv, grafanaLinks, type GrafanaConfig, type Link } from './grafana';
+import { FaultController } from './fault-controller';
+import { grafanaConfigFromEnv, grafanaLinks, type GrafanaConfig } from './grafana';
 import { bodyCode, HttpClient } from './http';
-import {
-  evaluateInstant,
-  evaluateProbe,
-  isInstant,
-  phasesOf,
-  verdictOf,
-  type InstantCheck,
-  type ProbeResult,
-  type Verdict,
-} from './hypothesis';
+import { Judge } from './judge';
 import { LoadGenerator, sleep } from './load';
-import {
-  needsOwnStack,
-  validateExperiment,
-  type Experiment,
-  type Fault,
-  type JudgedPhase,
-  type Phase,
-  type Probe,
-  type Rollback,
-} from './model';
+import { needsOwnStack, validateExperiment, type Experiment, type JudgedPhase, type Phase } from './model';
+import { RunRecorder } from './recorder';
 import { renderReport } from './report';
-import { buildSchedule, judgedIn, phaseAt, rateIn, type Schedule, type ScheduledStep } from './schedule';
+import { buildSchedule, phaseAt, rateIn, type Schedule } from './schedule';
 import type { Stack } from './stack';
-import { DROPPED, isError, percentile, summarize, type Sample, type WindowStats } from './stats';
+import { DROPPED, isError, percentile } from './stats';
+import type { RunResult, Summary } from './summary';
 import { apiOf, describeTarget, type Target } from './target';
 import { createSessions, createWork, type Call, type Work, type WorkEnv } from './workloads';
 
@@ -53,86 +37,6 @@ export interface RunOptions {
   grafana?: GrafanaConfig;
 }
 
-export interface TimelineEvent {
-  tMs: number;
-  kind: 'phase' | 'fault' | 'revert' | 'rollback' | 'info';
-  name: string;
-  ok: boolean;
-  detail?: string;
-  durationMs?: number;
-}
-
-export interface FaultBand {
-  name: string;
-  kind: Fault['kind'];
-  startMs: number;
-  endMs: number | null;
-  ok: boolean;
-}
-
-type PhaseSummary = { window: [number, number]; overall: WindowStats; ops: Record<string, WindowStats> };
-
-export interface Summary {
-  experiment: {
-    name: string;
-    title: string;
-    description?: string;
-    specScenario?: number;
-    hypothesis: string;
-  };
-  verdict: Verdict;
-  run: {
-    startedAt: string;
-    endedAt: string;
-    /** Epoch ms of t = 0 (the first arrival). */
-    epochMs: number;
-    durationScale: number;
-    rateScale: number;
-    target: string;
-    stack: string | null;
-    phases: Record<Phase, [number, number]>;
-    streams: { name: string; work: string; rates: Record<JudgedPhase, number> }[];
-    generator: { started: number; dropped: number; lagP99Ms: number; maxInFlight: number };
-    stockReset: boolean;
-  };
-  probes: ProbeResult[];
-  checks: InstantCheck[];
-  phases: Partial<Record<Phase, PhaseSummary>>;
-  timeline: TimelineEvent[];
-  faults: FaultBand[];
-  audit: unknown;
-  grafana: { from: number; to: number; links: Link[] };
-  files: Record<string, string>;
-}
-
-export interface RunResult {
-  summary: Summary;
-  samples: Sample[];
-  dir: string;
-  exitCode: 0 | 1;
-}
-
-interface OrderAudit {
-  ok?: boolean;
-  settled?: boolean;
-  orders?: Record<string, number>;
-  saga_tasks?: { pending: number; dead: number };
-  violation_count?: number;
-  violations?: { message: string }[];
-}
-
-interface InventoryAudit {
-  ok?: boolean;
-  violations?: { menu_id: number; drift: number }[];
-  menus?: { menu_id: number; stock: number }[];
-}
-
-const CSV_HEADER = 'time,t_ms,phase,stream,operation,status,latency_ms,error_code,outcome\n';
-const csvField = (value: string | number) => {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
 function resultsDirFor(root: string, name: string, date: Date): string {
   mkdirSync(root, { recursive: true });
   const stamp = date
@@ -150,6 +54,10 @@ function resultsDirFor(root: string, name: string, date: Date): string {
   }
 }
 
+/**
+ * The orchestration: setup, then the phases on the clock. The recorder keeps the samples and the timeline, the
+ * fault controller injects and rolls back the method's faults, the judge runs the checks and gives the verdict.
+ */
 export async function runExperiment(experiment: Experiment, options: RunOptions): Promise<RunResult> {
   const problems = validateExperiment(experiment);
   if (problems.length)
@@ -171,51 +79,19 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   const grafana = options.grafana ?? grafanaConfigFromEnv();
 
   const dir = resultsDirFor(options.resultsDir ?? join(ROOT, 'results'), experiment.name, new Date());
-  const csv: WriteStream = createWriteStream(join(dir, 'samples.csv'));
-  csv.write(CSV_HEADER);
-
-  const samples: Sample[] = [];
-  const checks: InstantCheck[] = [];
-  const timeline: TimelineEvent[] = [];
-  const bands: FaultBand[] = [];
-  const errors: string[] = [];
-  const recent: { end: number; latency: number; error: boolean }[] = [];
-  let lastOrderAudit: OrderAudit | null = null;
-  let stockReset = true;
-
-  let t0 = performance.now();
-  let epochMs = Date.now();
-  let loadStarted = false;
-  const now = () => (loadStarted ? performance.now() - t0 : 0);
-  const note = (event: Omit<TimelineEvent, 'tMs'> & { tMs?: number }) => {
-    const entry: TimelineEvent = { ...event, tMs: Math.round(event.tMs ?? now()) };
-    timeline.push(entry);
-    const mark = entry.ok ? '' : ' ✗';
-    log(
-      `  · ${(entry.tMs / 1000).toFixed(1)}s ${entry.kind} ${entry.name}${mark}${entry.detail ? ` — ${entry.detail}` : ''}`,
-    );
-  };
-
-  const record = (sample: Sample) => {
-    samples.push(sample);
-    csv.write(
-      [
-        new Date(epochMs + sample.t).toISOString(),
-        Math.round(sample.t),
-        sample.phase,
-        sample.stream,
-        sample.op,
-        sample.status,
-        sample.latencyMs.toFixed(2),
-        sample.code,
-        sample.outcome,
-      ]
-        .map(csvField)
-        .join(',') + '\n',
-    );
-    if (sample.code !== DROPPED)
-      recent.push({ end: now(), latency: sample.latencyMs, error: isError(sample) });
-  };
+  const recorder = new RunRecorder(dir, log);
+  const now = () => recorder.now();
+  const note = (event: Parameters<RunRecorder['note']>[0]) => recorder.note(event);
+  const faults = new FaultController({
+    experiment,
+    schedule,
+    target,
+    api,
+    control,
+    stack: options.stack,
+    recorder,
+  });
+  const judge = new Judge({ experiment, schedule, target, api, control, recorder, signal, log });
 
   // ---- workloads ----------------------------------------------------------------------------------
   const works = new Map<string, Work>(
@@ -230,7 +106,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         const call: Call = async (op, request, outcome) => {
           const t = now();
           const answer = await http.send(request);
-          record({
+          recorder.record({
             t,
             phase: phaseAt(schedule, t),
             stream,
@@ -250,7 +126,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         await work.run(call, env);
       },
       drop: (stream, scheduledAt) =>
-        record({
+        recorder.record({
           t: scheduledAt,
           phase: phaseAt(schedule, scheduledAt),
           stream,
@@ -268,264 +144,22 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       generator.setRate(stream.name, rateIn(stream.rate, phase, rateScale));
   };
 
-  // ---- faults and rollbacks -------------------------------------------------------------------------
-  const chaosHeaders = target.chaosKey ? { 'x-chaos-key': target.chaosKey } : undefined;
-  const needStack = (what: string): Stack => {
-    if (!options.stack) throw new Error(`${what} needs an own stack (--start-stack)`);
-    return options.stack;
-  };
-  const applyFault = async (fault: Fault) => {
-    if (fault.kind === 'chaos') {
-      // A TTL as a safety net: if this process dies before its rollback, the fault still switches itself off.
-      const ttl = Math.ceil((schedule.starts.recovery - now()) / 1000) + 60;
-      const body: Record<string, unknown> = {
-        ...fault.body,
-        ...(fault.instance ? { instance: fault.instance } : {}),
-      };
-      if (body.ttl_s === undefined) body.ttl_s = ttl;
-      const answer = await control.send({
-        url: `${api.chaos(fault.service)}/${fault.knob}`,
-        body,
-        headers: chaosHeaders,
-      });
-      if (answer.status !== 200)
-        throw new Error(
-          `POST /chaos/${fault.knob} → ${answer.status || answer.error} ${JSON.stringify(answer.body)}`,
-        );
-    } else if (fault.kind === 'kill') {
-      await needStack(`kill ${fault.target}`).kill(fault.target);
-    } else {
-      await needStack(`stop ${fault.target}`).stop(fault.target);
-    }
-  };
-  const revertFault = async (fault: Fault) => {
-    if (fault.kind === 'chaos') {
-      const query = fault.instance ? `?instance=${encodeURIComponent(fault.instance)}` : '';
-      const answer = await control.send({
-        method: 'DELETE',
-        url: `${api.chaos(fault.service)}/${encodeURIComponent(fault.knob)}${query}`,
-        headers: chaosHeaders,
-      });
-      if (answer.status !== 200)
-        throw new Error(`DELETE /chaos/${fault.knob} → ${answer.status || answer.error}`);
-    } else {
-      await needStack(`start ${fault.target}`).start(fault.target);
-    }
-  };
-  const runRollback = async (rollback: Rollback) => {
-    if (rollback.kind === 'chaos-reset') {
-      const answer = await control.send({
-        method: 'DELETE',
-        url: api.chaos(rollback.service),
-        headers: chaosHeaders,
-      });
-      if (answer.status !== 200) throw new Error(`DELETE /chaos → ${answer.status || answer.error}`);
-    } else {
-      await needStack(`start ${rollback.target}`).start(rollback.target);
-    }
-  };
-
-  const active = new Map<number, { step: ScheduledStep; band: FaultBand; applied: Promise<boolean> }>();
-  const pending = new Set<Promise<unknown>>();
-  const timers = new Set<NodeJS.Timeout>();
-  const track = <T>(promise: Promise<T>) => {
-    pending.add(promise);
-    void promise.finally(() => pending.delete(promise));
-    return promise;
-  };
-  const at = (tMs: number, action: () => Promise<unknown>) => {
-    const timer = setTimeout(
-      () => {
-        timers.delete(timer);
-        void track(action());
-      },
-      Math.max(0, tMs - now()),
-    );
-    timers.add(timer);
-  };
-
-  const inject = (step: ScheduledStep) => {
-    const band: FaultBand = { name: step.name, kind: step.fault.kind, startMs: now(), endMs: null, ok: true };
-    bands.push(band);
-    const started = performance.now();
-    const applied = applyFault(step.fault).then(
-      () => {
-        note({
-          kind: 'fault',
-          name: step.name,
-          ok: true,
-          durationMs: Math.round(performance.now() - started),
-        });
-        return true;
-      },
-      (error: Error) => {
-        band.ok = false;
-        band.endMs = now();
-        errors.push(`fault "${step.name}" could not be injected: ${error.message}`);
-        note({ kind: 'fault', name: step.name, ok: false, detail: error.message });
-        return false;
-      },
-    );
-    active.set(step.index, { step, band, applied });
-    return applied;
-  };
-  const revert = async (index: number, kind: 'revert' | 'rollback') => {
-    const entry = active.get(index);
-    if (!entry) return;
-    active.delete(index);
-    if (!(await entry.applied)) return;
-    const started = performance.now();
-    try {
-      await revertFault(entry.step.fault);
-      entry.band.endMs = now();
-      note({
-        kind,
-        name: `undo ${entry.step.name}`,
-        ok: true,
-        durationMs: Math.round(performance.now() - started),
-      });
-    } catch (error) {
-      entry.band.endMs = now();
-      errors.push(`rollback of "${entry.step.name}" failed: ${(error as Error).message}`);
-      note({ kind, name: `undo ${entry.step.name}`, ok: false, detail: (error as Error).message });
-    }
-  };
-  let rolledBack: Promise<void> | null = null;
-  /** Undoes every fault still in place, then the declared rollbacks. Runs once, whatever happened. */
-  const rollbackAll = () =>
-    (rolledBack ??= (async () => {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      for (const index of [...active.keys()].reverse()) await revert(index, 'rollback');
-      for (const rollback of experiment.rollbacks ?? []) {
-        const name =
-          rollback.kind === 'chaos-reset' ? `reset chaos on ${rollback.service}` : `start ${rollback.target}`;
-        try {
-          await runRollback(rollback);
-          note({ kind: 'rollback', name, ok: true });
-        } catch (error) {
-          errors.push(`rollback "${name}" failed: ${(error as Error).message}`);
-          note({ kind: 'rollback', name, ok: false, detail: (error as Error).message });
-        }
-      }
-    })());
-
-  // ---- point-in-time probes -------------------------------------------------------------------------
-  const settleTimeoutMs = (experiment.settleTimeoutS ?? 60) * 1000;
-  let stockBefore: Map<number, number> | null = null;
-  const inventory = async () => {
-    const answer = await control.send({ url: api.inventoryAudit });
-    if (answer.status !== 200) throw new Error(`GET /inventory/audit → ${answer.status || answer.error}`);
-    return answer.body as InventoryAudit;
-  };
-  const checkOf = async (probe: Probe, phase: JudgedPhase): Promise<{ ok: boolean; detail: string }> => {
-    switch (probe.type) {
-      case 'audit': {
-        if (probe.scope === 'inventory') {
-          const audit = await inventory();
-          const drift = (audit.violations ?? []).map((v) => `menu ${v.menu_id} drift ${v.drift}`).join(', ');
-          return {
-            ok: audit.ok === true,
-            detail: audit.ok ? `ok (${audit.menus?.length ?? 0} menus)` : drift,
-          };
-        }
-        // Meaningful only once every order settled: wait for that (the recovery loop may need a while).
-        const deadline = Date.now() + (phase === 'during' ? 0 : settleTimeoutMs);
-        const fetchAudit = async () => {
-          const answer = await control.send({ url: api.orderAudit });
-          return { status: answer.status, audit: (answer.body ?? {}) as OrderAudit };
-        };
-        let { status, audit } = await fetchAudit();
-        while (
-          !(status === 200 && (audit.settled || phase === 'during')) &&
-          Date.now() < deadline &&
-          !signal?.aborted
-        ) {
-          await sleep(500, signal);
-          ({ status, audit } = await fetchAudit());
-        }
-        if (status !== 200) return { ok: false, detail: `GET /orders/audit → ${status} ${bodyCode(audit)}` };
-        lastOrderAudit = audit;
-        const counts = Object.entries(audit.orders ?? {})
-          .map(([key, value]) => `${key} ${value}`)
-          .join(', ');
-        if (!audit.settled && phase !== 'during') {
-          return {
-            ok: false,
-            detail: `not settled after ${settleTimeoutMs / 1000}s (${counts}; saga tasks pending ${audit.saga_tasks?.pending ?? '?'})`,
-          };
-        }
-        return audit.ok
-          ? { ok: true, detail: `ok: ${counts}` }
-          : {
-              ok: false,
-              detail: `${audit.violation_count} violations: ${(audit.violations ?? [])[0]?.message ?? ''}`,
-            };
-      }
-      case 'stock-restored': {
-        if (!stockBefore) return { ok: false, detail: 'no stock snapshot from before the run' };
-        const after = new Map((await inventory()).menus?.map((m) => [m.menu_id, m.stock]) ?? []);
-        const changed = probe.menus
-          .filter((id) => after.get(id) !== stockBefore?.get(id))
-          .map((id) => `menu ${id}: ${stockBefore?.get(id)} → ${after.get(id)}`);
-        return changed.length
-          ? { ok: false, detail: changed.join(', ') }
-          : { ok: true, detail: probe.menus.map((id) => `menu ${id}: ${after.get(id)}`).join(', ') };
-      }
-      case 'http': {
-        const answer = await control.send({ url: `${target.services[probe.service]}${probe.path}` }, 5000);
-        return {
-          ok: answer.status === probe.expectStatus,
-          detail: `${probe.service} ${probe.path} → ${answer.status || answer.error}`,
-        };
-      }
-      default:
-        throw new Error(`${probe.type} is not a point-in-time probe`);
-    }
-  };
-  const runChecks = async (phase: JudgedPhase) => {
-    const probes = experiment.hypothesis.probes.filter(
-      (probe) =>
-        isInstant(probe) && phasesOf(probe).includes(phase) && !(probe.needsStockReset && !stockReset),
-    );
-    // The order audit first: it waits until everything settled, which the other checks then see too.
-    probes.sort(
-      (a, b) =>
-        Number(b.type === 'audit' && b.scope === 'orders') -
-        Number(a.type === 'audit' && a.scope === 'orders'),
-    );
-    for (const probe of probes) {
-      const tMs = now();
-      let result: { ok: boolean; detail: string };
-      try {
-        result = await checkOf(probe, phase);
-      } catch (error) {
-        result = { ok: false, detail: (error as Error).message };
-      }
-      checks.push({ probe: probe.name, phase, tMs: Math.round(tMs), ...result });
-      if (!result.ok || phase !== 'during')
-        log(`  ${result.ok ? '✓' : '✗'} ${phase} ${probe.name}: ${result.detail}`);
-    }
-  };
-
   // ---- progress -------------------------------------------------------------------------------------
   let progressTimer: NodeJS.Timeout | null = null;
   const progress = () => {
     const t = now();
-    while (recent.length && recent[0].end < t - 1000) recent.shift();
-    const latencies = recent.map((r) => r.latency);
-    const errorsNow = recent.filter((r) => r.error).length;
-    const started = samples.length;
-    const totalErrors = samples.filter(isError).length;
-    const faults = [...active.values()].filter((a) => a.band.ok).map((a) => a.step.name);
+    const recent = recorder.lastSecond();
+    const started = recorder.samples.length;
+    const totalErrors = recorder.samples.filter(isError).length;
+    const active = faults.activeNames();
     const phase = phaseAt(schedule, t);
     const rate = experiment.load.streams.reduce((sum, s) => sum + rateIn(s.rate, phase, rateScale), 0);
     const fmt = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '–');
     log(
-      `[${(t / 1000).toFixed(0).padStart(4)}s ${phase.padEnd(8)}] ${rate} arrivals/s → ${recent.length} answers/s` +
-        ` · p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(percentile(latencies, 99))} ms` +
-        ` · errors ${errorsNow}/s (${totalErrors} of ${started}) · in flight ${generator.inFlight}` +
-        ` · dropped ${generator.dropped} · faults: ${faults.length ? faults.join('; ') : 'none'}`,
+      `[${(t / 1000).toFixed(0).padStart(4)}s ${phase.padEnd(8)}] ${rate} arrivals/s → ${recent.answers} answers/s` +
+        ` · p50 ${fmt(percentile(recent.latencies, 50))} ms · p99 ${fmt(percentile(recent.latencies, 99))} ms` +
+        ` · errors ${recent.errors}/s (${totalErrors} of ${started}) · in flight ${generator.inFlight}` +
+        ` · dropped ${generator.dropped} · faults: ${active.length ? active.join('; ') : 'none'}`,
     );
   };
 
@@ -558,7 +192,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         headers: target.adminKey ? { 'x-admin-key': target.adminKey } : undefined,
       });
       if (answer.status === 401 && !target.adminKey) {
-        stockReset = false;
+        judge.stockReset = false;
         log(
           `${prefix} ! stock of menus ${reset.menus.join(', ')} not reset: the restaurant is not on this machine ` +
             'and no admin key was given (--admin-key or ADMIN_API_KEY)',
@@ -578,56 +212,35 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         await Promise.all(Array.from({ length: 4 }, () => work.run(warmUp, env).catch(() => undefined)));
       }
     }
-    if (experiment.hypothesis.probes.some((probe) => probe.type === 'stock-restored')) {
-      stockBefore = new Map((await inventory()).menus?.map((m) => [m.menu_id, m.stock]) ?? []);
-    }
+    await judge.snapshotStock();
     if (signal?.aborted) throw new Error('interrupted');
-    await runChecks('before'); // at rest, before any load: the audit needs quiet to mean something
+    await judge.runChecks('before'); // at rest, before any load: the audit needs quiet to mean something
 
-    t0 = performance.now();
-    epochMs = Date.now();
-    loadStarted = true;
+    recorder.startClock();
     progressTimer = setInterval(progress, 1000);
     note({ kind: 'phase', name: 'before', ok: true });
     setRates('before');
 
     if (await waitUntil(schedule.starts.during)) {
       completed.add('before');
-      // Chaos Toolkit's rule: no steady state before, no method.
-      const early = experiment.hypothesis.probes
-        .filter((probe) => !isInstant(probe) && phasesOf(probe).includes('before'))
-        .map((probe) => evaluateProbe(probe, 'before', samplesIn('before'), { stockReset }));
-      // Only a definite failure stops the method: a probe with no answer back yet (every arrival of the phase
-      // still in flight on a slow machine) is undecided here, and is judged at the end with every answer.
-      const beforeFailed =
-        early.some((r) => r.status === 'failed' && r.samples !== 0) ||
-        checks.some((c) => c.phase === 'before' && !c.ok);
-      if (beforeFailed) {
+      if (!judge.steadyBefore()) {
         note({ kind: 'info', name: 'steady state not met before the method: method skipped', ok: false });
         skipped.add('during').add('after');
       } else {
         note({ kind: 'phase', name: 'during', ok: true });
         setRates('during');
-        for (const step of schedule.steps) {
-          at(step.atMs, () => inject(step));
-          if (step.revertAtMs < schedule.starts.recovery) {
-            at(step.revertAtMs, async () => {
-              await active.get(step.index)?.applied;
-              await revert(step.index, 'revert');
-            });
-          }
-        }
+        faults.scheduleSteps();
         for (const tMs of schedule.probeTimesMs) {
-          if (tMs < schedule.starts.recovery) at(tMs, () => runChecks('during'));
+          if (tMs < schedule.starts.recovery) faults.at(tMs, () => judge.runChecks('during'));
         }
         if (await waitUntil(schedule.starts.recovery)) {
           // The last check of `during`, with every fault still in place.
-          await runChecks('during');
+          await judge.runChecks('during');
           completed.add('during');
           note({ kind: 'phase', name: 'recovery', ok: true, detail: 'rollbacks, then the recovery grace' });
           setRates('recovery');
-          for (const promise of [...pending]) await promise;
-          await rollbackAll();
+          await faults.settle();
+          await faults.rollbackAll();
           if (await waitUntil(schedule.starts.after)) {
             note({ kind: 'phase', name: 'after', ok: true });
             if (await waitUntil(schedule.endMs)) completed.add('after');
@@ -637,74 +250,33 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     }
   } catch (error) {
     if (!signal?.aborted) {
-      errors.push(`run failed: ${(error as Error).message}`);
+      recorder.errors.push(`run failed: ${(error as Error).message}`);
       note({ kind: 'info', name: 'run failed', ok: false, detail: (error as Error).message });
     }
   } finally {
     if (signal?.aborted) aborted = true;
     generator.stop();
     if (progressTimer) clearInterval(progressTimer);
-    await rollbackAll();
+    await faults.rollbackAll();
     // Answers still on their way belong to the phase they started in; wait for them (bounded by the timeout).
     const drained = await generator.drain(aborted ? 2000 : timeoutMs + 2000);
-    if (!drained && loadStarted)
+    if (!drained && recorder.loadStarted)
       note({ kind: 'info', name: `${generator.inFlight} arrivals still in flight at the end`, ok: false });
   }
 
-  if (completed.has('after')) await runChecks('after');
+  if (completed.has('after')) await judge.runChecks('after');
   // A phase the run never finished (interrupted, or the setup failed) is not judged.
   for (const phase of ['before', 'during', 'after'] as JudgedPhase[])
     if (!completed.has(phase)) skipped.add(phase);
 
   // ---- verdict and files ----------------------------------------------------------------------------
-  function samplesIn(phase: JudgedPhase): Sample[] {
-    return samples.filter((sample) => judgedIn(schedule, phase, sample));
-  }
-  const probes: ProbeResult[] = [];
-  for (const probe of experiment.hypothesis.probes) {
-    for (const phase of phasesOf(probe)) {
-      if (skipped.has(phase)) {
-        probes.push({
-          probe: probe.name,
-          type: probe.type,
-          phase,
-          status: 'skipped',
-          observed: '–',
-          tolerance: '–',
-          detail: 'phase not run',
-        });
-      } else if (isInstant(probe)) {
-        probes.push(evaluateInstant(probe, phase, checks, { stockReset }));
-      } else {
-        probes.push(evaluateProbe(probe, phase, samplesIn(phase), { stockReset }));
-      }
-    }
-  }
-  const verdict = verdictOf(probes, { aborted, errors, skipped: [...skipped] });
+  const { probes, verdict } = judge.verdict({ aborted, skipped });
+  const samples = recorder.samples;
+  const epochMs = recorder.epochMs;
   const endMs = Math.max(now(), ...samples.map((s) => s.t + s.latencyMs));
+  const phases = judge.phases();
 
-  const phaseSummaries: Partial<Record<Phase, PhaseSummary>> = {};
-  const bounds: Record<Phase, [number, number]> = {
-    before: [0, schedule.starts.during],
-    during: [schedule.starts.during, schedule.starts.recovery],
-    recovery: [schedule.starts.recovery, schedule.starts.after],
-    after: [schedule.starts.after, schedule.endMs],
-  };
-  for (const phase of ['before', 'during', 'recovery', 'after'] as Phase[]) {
-    const [from, to] = bounds[phase];
-    const mine = samples.filter((s) => s.t >= from && s.t < to);
-    if (to <= from) continue;
-    const ops: Record<string, WindowStats> = {};
-    for (const op of [...new Set(mine.map((s) => s.op))].sort()) {
-      ops[op] = summarize(
-        mine.filter((s) => s.op === op),
-        to - from,
-      );
-    }
-    phaseSummaries[phase] = { window: [from, to], overall: summarize(mine, to - from), ops };
-  }
-
-  const audit = lastOrderAudit as OrderAudit | null;
+  const audit = judge.lastOrderAudit;
   const summary: Summary = {
     experiment: {
       name: experiment.name,
@@ -722,7 +294,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       rateScale,
       target: describeTarget(target),
       stack: options.stack?.describe() ?? null,
-      phases: bounds,
+      phases: phases.bounds,
       streams: experiment.load.streams.map((stream) => ({
         name: stream.name,
         work: stream.work.type,
@@ -738,13 +310,16 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         lagP99Ms: Math.round(percentile(generator.lags, 99) * 10) / 10 || 0,
         maxInFlight,
       },
-      stockReset,
+      stockReset: judge.stockReset,
     },
     probes,
-    checks,
-    phases: phaseSummaries,
-    timeline,
-    faults: bands.map((band) => ({ ...band, endMs: band.endMs ?? Math.round(schedule.starts.recovery) })),
+    checks: judge.checks,
+    phases: phases.summaries,
+    timeline: recorder.timeline,
+    faults: faults.bands.map((band) => ({
+      ...band,
+      endMs: band.endMs ?? Math.round(schedule.starts.recovery),
+    })),
     audit: audit
       ? {
           ok: audit.ok,
@@ -770,7 +345,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     }
     summary.files.logs = 'logs/';
   }
-  await new Promise<void>((done) => csv.end(done));
+  await recorder.close();
   writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(dir, 'report.html'), renderReport(summary, samples, schedule));
   await Promise.all([http.close(), control.close()]);
@@ -784,3 +359,4 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
 }
 
 export type { Schedule };
+export type { FaultBand, RunResult, Summary, TimelineEvent } from './summary';

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { HttpAdapterHost } from '@nestjs/core';
 import { BaseEnv } from '@food-delivery/config';
 import { errorBody, excludeFromLatency } from '@food-delivery/http';
-import { activeTraceIds } from '@food-delivery/logging';
+import { activeTraceIds, operationalPathTest } from '@food-delivery/logging';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChaosState } from './chaos-state';
 import { ChaosTelemetry } from './chaos-telemetry';
@@ -11,12 +11,11 @@ import type { HangSettings } from './knobs/hang.knob';
 import type { DelaySettings, ErrorSettings } from './knobs/request-faults.knob';
 import { matchesRequest } from './request-targets';
 
-/** Operators must always be able to see and undo faults, and probes/scrapes must tell the truth. */
-const EXEMPT_PATH = /^\/(?:chaos|health|docs)|^\/(?:metrics|redoc)(?:\/|$)/;
-
-export function isChaosExempt(path: string): boolean {
-  return EXEMPT_PATH.test(path);
-}
+/**
+ * Operators must always be able to see and undo faults, probes/scrapes must tell the truth, and the docs stay
+ * readable: every kind of operational path.
+ */
+export const isChaosExempt = operationalPathTest(['health', 'metrics', 'chaos', 'docs']);
 
 /** Methods whose requests carry no body: a targeted fault can decide on them in onRequest (path, token). */
 const BODYLESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
@@ -46,7 +45,10 @@ export class ChaosHttpHook implements OnModuleInit, OnModuleDestroy {
     private readonly env: BaseEnv,
   ) {}
 
-  /** Runs after Nest registered its middleware (pino-http), so chaos log lines carry the request context. */
+  /**
+   * Adds the Fastify hooks at module init, before the app listens. Chaos log lines written during a request carry
+   * its trace and span ids through the logger's mixin (libs/logging), like every other application line.
+   */
   onModuleInit(): void {
     if (!this.env.CHAOS_ENABLED) return;
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();

@@ -10,7 +10,7 @@
  * service it belongs to, and passed to forRoot. Owners read their knob with ChaosService.active(name).
  *
  * HTTP: GET /chaos (faults + catalogue of knobs with their JSON schema), DELETE /chaos, POST /chaos/<knob>.
- * Delay, error and hang apply to every request except /chaos*, /health*, /metrics, /docs*, /redoc.
+ * Delay, error and hang apply to every request except the operational paths (/chaos, /health, /metrics, /docs, /redoc).
  *
  * Env (BaseEnv): CHAOS_ENABLED, CHAOS_API_KEY, CHAOS_MAX_TTL_S, CHAOS_SYNC_INTERVAL_MS.
  */

@@ -4,7 +4,10 @@ import { Client } from 'pg';
 export async function ensureDatabase(url: string): Promise<boolean> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
-  if (!/^[A-Za-z0-9_]{1,63}$/.test(name)) throw new Error(`Unsupported database name "${name}"`);
+  // Any name Postgres takes (1-63 bytes, no NUL); it is quoted, with its own quotes doubled.
+  if (!name || Buffer.byteLength(name) > 63 || name.includes('\0')) {
+    throw new Error(`Unsupported database name "${name}"`);
+  }
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
@@ -13,7 +16,7 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount) return false;
     try {
-      await client.query(`CREATE DATABASE "${name}"`);
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
     } catch (error) {
       // Another process created it between our check and our CREATE.
       if ((error as { code?: string }).code !== '42P04') throw error;

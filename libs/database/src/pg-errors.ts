@@ -1,5 +1,11 @@
+/** SQLSTATE of a failed query, wrapped by TypeORM or not. */
+export function sqlState(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** True when `error` is Postgres' unique_violation (23505), wrapped or not by TypeORM. */
 export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } } | null;
-  return e?.code === '23505' || e?.driverError?.code === '23505';
+  return sqlState(error) === '23505';
 }

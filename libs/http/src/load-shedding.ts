@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { requestIdFrom } from '@food-delivery/logging';
+import { operationalPathTest, requestIdFrom } from '@food-delivery/logging';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, register } from 'prom-client';
@@ -9,12 +9,9 @@ import { errorBody } from './api-error';
 /**
  * Never refused: probes and scrapes answer whatever the load (an orchestrator must never restart a service for
  * being busy), and an operator can always see and switch off a fault (/chaos), above all the one overloading it.
+ * The docs are not exempt: under overload they wait their turn like any other page.
  */
-const EXEMPT_PATH = /^\/(health\/|metrics(\?|$)|chaos(\/|\?|$))/;
-
-export function isSheddingExempt(url: string): boolean {
-  return EXEMPT_PATH.test(url);
-}
+export const isSheddingExempt = operationalPathTest(['health', 'metrics', 'chaos']);
 
 export interface LoadSheddingOptions {
   /**
@@ -142,7 +139,7 @@ export function createAdmissionControl(options: LoadSheddingOptions): AdmissionC
     wrap(handler) {
       if (!limiter && !delay) return handler;
       return (request, response) => {
-        if (EXEMPT_PATH.test(request.url ?? '')) return handler(request, response);
+        if (isSheddingExempt(request.url ?? '')) return handler(request, response);
         if (limiter && inFlight >= limiter.limit) return refuse(request, response, 'in_flight');
         if (delay && lagMs > options.maxEventLoopDelayMs)
           return refuse(request, response, 'event_loop_delay');

@@ -8,3 +8,4 @@ export {
   type RequestTelemetry,
 } from './request-telemetry';
 export { installRequestLogging, skipRequestLine } from './request-logging';
+export { operationalPathTest, type OperationalPathKind } from './operational-path';

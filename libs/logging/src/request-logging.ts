@@ -2,11 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { isoTimestamp, type LineBase } from './line-format';
+import { operationalPathTest } from './operational-path';
 import { requestTelemetry } from './request-telemetry';
 import { activeTraceIds } from './trace-context';
 
 /** Paths whose requests are too frequent and too dull to log one line each (probes and scrapes). */
-const QUIET_PATHS = /^\/(health\/|metrics)/;
+const isQuiet = operationalPathTest(['health', 'metrics']);
 
 const installed = new WeakSet<FastifyInstance>();
 
@@ -85,7 +86,7 @@ export function installRequestLogging(fastify: FastifyInstance, options: Request
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-    if (logger.isLevelEnabled(level) && !QUIET_PATHS.test(request.url) && !isSkipped(request)) {
+    if (logger.isLevelEnabled(level) && !isQuiet(request.url) && !isSkipped(request)) {
       const responseTime = Math.round(reply.elapsedTime * 10) / 10;
       const msg = status >= 500 ? 'request errored' : 'request completed';
       write(level, request, `,"res":{"statusCode":${status}},"responseTime":${responseTime},"msg":"${msg}"`);
@@ -95,7 +96,7 @@ export function installRequestLogging(fastify: FastifyInstance, options: Request
 
   // The client went away before the answer: the work may still run, but nothing will be sent.
   fastify.addHook('onRequestAbort', (request, done) => {
-    if (logger.isLevelEnabled('warn') && !QUIET_PATHS.test(request.url)) {
+    if (logger.isLevelEnabled('warn') && !isQuiet(request.url)) {
       write('warn', request, ',"msg":"request aborted"');
     }
     done();

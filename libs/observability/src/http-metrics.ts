@@ -1,5 +1,5 @@
 import { isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
-import { requestTelemetry, setRequestTelemetry } from '@food-delivery/logging';
+import { operationalPathTest, requestTelemetry, setRequestTelemetry } from '@food-delivery/logging';
 import type { FastifyInstance } from 'fastify';
 import { tracedHistogram } from './registry';
 
@@ -7,7 +7,7 @@ import { tracedHistogram } from './registry';
 export const UNMATCHED_ROUTE = 'unmatched';
 
 /** Probes and scrapes: counted by their own tools, and they would drown the request rate. */
-const UNMEASURED_ROUTE = /^\/(?:health(?:\/|$)|metrics$)/;
+const isUnmeasured = operationalPathTest(['health', 'metrics']);
 
 const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
@@ -50,7 +50,7 @@ export function instrumentHttpServer(fastify: FastifyInstance): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const telemetry = requestTelemetry(request.raw);
     const route = telemetry?.route ?? request.routeOptions.url ?? UNMATCHED_ROUTE;
-    if (!UNMEASURED_ROUTE.test(route)) {
+    if (!isUnmeasured(route)) {
       httpServerDuration.observe(
         {
           method: request.method,

@@ -7,6 +7,7 @@ import { registerInstrumentations, type Instrumentation } from '@opentelemetry/i
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { operationalPathTest } from '@food-delivery/logging/operational-path';
 import { hostname } from 'node:os';
 import { JsonDiagLogger } from './diag-logger';
 import { setTracingHandle, tracingHandle, type TracingHandle } from './tracing-handle';
@@ -28,8 +29,8 @@ export interface TracingOptions {
  */
 export const DEFAULT_ENABLED_INSTRUMENTATIONS = 'http,undici,pg,ioredis';
 
-/** Probes, scrapes and docs are too frequent and too dull to trace. */
-const UNTRACED_PATH = /^\/(?:health(?:\/|$|\?)|metrics(?:$|\?|\/)|docs|redoc)/;
+/** Probes, scrapes and docs are too frequent and too dull to trace; /chaos calls are rare operator actions: traced. */
+const isUntraced = operationalPathTest(['health', 'metrics', 'docs']);
 
 const list = (value: string | undefined) =>
   (value ?? '')
@@ -121,7 +122,7 @@ export function tracingInstrumentations(exporting: boolean): Instrumentation[] {
       instrumentHooks: false,
       // The handler's child span only when spans are exported; unrecorded it is a second span per request.
       instrumentHandler: exporting,
-      ignorePaths: (route: { url: string }) => UNTRACED_PATH.test(route.url),
+      ignorePaths: (route: { url: string }) => isUntraced(route.url),
       requestHook: (span, request) => {
         const route = request.routeOptions.url;
         span.updateName(route ? `${request.method} ${route}` : request.method);

@@ -3,3 +3,4 @@ export {
   verifyTokensIssuedByUserService,
   type ServiceCoreOptions,
 } from './service-core.module';
+export { PeriodicTask, type PeriodicTaskOptions } from './periodic-task';

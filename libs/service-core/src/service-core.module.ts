@@ -39,7 +39,8 @@ export class ServiceCoreModule {
       imports: [
         EnvModule.forRoot(options.envClass, options.env, options.service),
         LoggingModule.forRoot(),
-        DatabaseModule.forRoot(options.database),
+        // Migrations first: the services' own bootstrap work (seeding, saga worker) finds the schema up to date.
+        DatabaseModule.forRoot({ ...options.database, migrateOnBoot: true }),
         RedisModule,
         AuthModule.forRoot(options.auth),
         HealthModule,

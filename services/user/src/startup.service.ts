@@ -1,26 +1,21 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { runMigrations } from '@food-delivery/database';
-import { DataSource } from 'typeorm';
-import { USER_DATABASE } from './database';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { SigningKeysService } from './keys/signing-keys.service';
 import { UserEnv } from './user.env';
 import { UsersService } from './users/users.service';
 
-/** Brings the schema up to date, loads the signing key and seeds the demo account, in that order. */
+/**
+ * Loads the signing key and seeds the demo account, in that order, once the database module has brought the
+ * schema up to date (`migrateOnBoot`: it bootstraps before this root-module provider).
+ */
 @Injectable()
 export class StartupService implements OnApplicationBootstrap {
-  private readonly logger = new Logger(StartupService.name);
-
   constructor(
-    private readonly dataSource: DataSource,
     private readonly keys: SigningKeysService,
     private readonly users: UsersService,
     private readonly env: UserEnv,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const applied = await runMigrations(this.dataSource, USER_DATABASE.schema);
-    if (applied.length) this.logger.log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
     await this.keys.init();
     if (this.env.SEED_DEMO_USER) await this.users.ensureDemoUser('user', 'pass');
     if (this.env.OPERATOR_PASSWORD) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { RestaurantServiceClient, type ReservationStatus } from '../downstream/restaurant-service.client';
+import type { ReservationStatus } from '@food-delivery/contracts';
+import { RestaurantServiceClient } from '../downstream/restaurant-service.client';
 import { OrderEnv } from '../order.env';
 import { SagaTasks } from '../saga/saga-tasks.service';
 import type { AuditViolationDto, MenuStockAuditDto, OrderAuditDto } from './dto/order-audit.dto';

@@ -1,32 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import type { ReservationLine, ReservationStatus, ReservedLine } from '@food-delivery/contracts';
 import { DependencyError, type DownstreamRequest, type DownstreamResponse } from '@food-delivery/http-client';
 import type { CallContext, DownstreamErrorBody } from './call-context';
 import { Downstreams, RESTAURANT_SERVICE } from './downstreams';
 import { ServiceTokenProvider } from './service-token.provider';
 
-/** The restaurant service's reservation ledger states. */
-export type ReservationStatus = 'active' | 'committed' | 'released' | 'cancelled';
-
-export interface ReservedItem {
-  menu_id: number;
-  name: string;
-  quantity: number;
-  unit_price: number;
-  line_total: number;
-}
-
 /** `ReservationDto` / `ReservationResultDto` of the restaurant service (the fields we use). */
 export interface Reservation {
   order_id: string;
   status: ReservationStatus;
-  items: ReservedItem[];
+  items: ReservedLine[];
   total_price: number;
   outcome?: string;
-}
-
-export interface LineItem {
-  menu_id: number;
-  quantity: number;
 }
 
 /** What a reservation request came to, when the restaurant answered. */
@@ -79,7 +64,7 @@ export class RestaurantServiceClient {
   async reserve(
     orderId: number,
     userId: number,
-    items: LineItem[],
+    items: ReservationLine[],
     context: CallContext,
   ): Promise<ReserveResult> {
     const response = await this.call<Body<Reservation>>(context, {

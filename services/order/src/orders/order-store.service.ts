@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PreparedStatement } from '@food-delivery/database';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager, type Repository } from 'typeorm';
-import type { SagaAction } from '../saga/saga-task.entity';
+import type { SagaAction } from '../saga/saga-tasks.service';
 import type { OrderDto } from './dto/order.dto';
 import { OrderCache } from './order-cache.service';
 import { OrderItem } from './order-item.entity';

@@ -52,7 +52,7 @@ function hashRequest(dto: CreateOrderDto): string {
  *   2. record the order PENDING                         — recovery settles it if we die from here on
  *   3. reserve every item (restaurant, keyed by order)  — release (outbox task) unless confirmed
  *   4. pay (simulated; the payment_fail chaos knob)     — failure: FAILED + release
- *   5. CONFIRMED + commit task in one transaction, then commit right away
+ *   5. CONFIRMED + commit task in one transaction   — the background worker sends the commit, batched
  * Each status change is conditional on the order still being PENDING, so the saga, a concurrent cancel and the
  * recovery loop cannot both decide.
  */

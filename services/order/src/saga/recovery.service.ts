@@ -1,4 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { PeriodicTask } from '@food-delivery/service-core';
 import { DataSource } from 'typeorm';
 import { RestaurantServiceClient } from '../downstream/restaurant-service.client';
 import { recoveries } from '../metrics';
@@ -19,9 +20,7 @@ import { SagaWorker } from './saga-worker.service';
 @Injectable()
 export class RecoveryService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RecoveryService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private round: Promise<void> | null = null;
-  private stopped = true;
+  private readonly loop: PeriodicTask;
   private readonly leaseMs: number;
 
   constructor(
@@ -32,36 +31,22 @@ export class RecoveryService implements BeforeApplicationShutdown {
     private readonly env: OrderEnv,
   ) {
     this.leaseMs = Math.max(env.RECOVERY_INTERVAL_MS, worker.leaseMs);
+    this.loop = new PeriodicTask({
+      name: 'Recovery',
+      intervalMs: env.RECOVERY_INTERVAL_MS,
+      round: async () => {
+        await this.runRound();
+      },
+      logger: this.logger,
+    });
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.round;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.round = this.runRound()
-        .catch((error: unknown) => {
-          this.logger.error(`Recovery round failed: ${(error as Error).message}`);
-          return 0;
-        })
-        .then(() => undefined)
-        .finally(() => {
-          this.round = null;
-          this.schedule(this.env.RECOVERY_INTERVAL_MS);
-        });
-    }, delayMs);
+    await this.loop.stop();
   }
 
   /** One round; returns how many orders it settled. */
@@ -76,7 +61,7 @@ export class RecoveryService implements BeforeApplicationShutdown {
     let settled = 0;
     // One at a time: recovery is rare, and must not crowd out live traffic.
     for (const orderId of claimed) {
-      if (this.stopped) break;
+      if (this.loop.stopped) break;
       if (await this.settle(orderId)) settled += 1;
     }
     return settled;

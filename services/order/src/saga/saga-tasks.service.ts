@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { SagaAction } from './saga-task.entity';
+
+/**
+ * release → give an uncommitted reservation back (order FAILED); refused-as-committed falls back to cancel
+ * commit  → mark the reservation consumed (order CONFIRMED)
+ * cancel  → give the stock back whatever the reservation's state (order CANCELLED)
+ */
+export type SagaAction = 'release' | 'commit' | 'cancel';
 
 export interface ClaimedTask {
   orderId: number;
@@ -10,7 +16,11 @@ export interface ClaimedTask {
 
 const SAGA_TASKS = '"order"."saga_tasks"';
 
-/** The outbox table: claiming due tasks (several replicas at once), and recording their outcome. */
+/**
+ * The saga's outbox table (`saga_tasks`, one row per call the restaurant service must eventually accept, written
+ * in the same transaction as the order's status change, deleted once the restaurant confirms): claiming due tasks
+ * (several replicas at once), and recording their outcome. SQL only, so no TypeORM entity.
+ */
 @Injectable()
 export class SagaTasks {
   constructor(private readonly dataSource: DataSource) {}

@@ -1,12 +1,12 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { detachedFromTrace, withSpan } from '@food-delivery/observability';
+import { withSpan } from '@food-delivery/observability';
+import { PeriodicTask } from '@food-delivery/service-core';
 import type { CallContext } from '../downstream/call-context';
 import { RestaurantServiceClient, type TransitionResult } from '../downstream/restaurant-service.client';
 import { sagaTaskAttempts } from '../metrics';
 import { OrderEnv } from '../order.env';
 import { OrderStore } from '../orders/order-store.service';
-import type { SagaAction } from './saga-task.entity';
-import { SagaTasks, type ClaimedTask } from './saga-tasks.service';
+import { SagaTasks, type ClaimedTask, type SagaAction } from './saga-tasks.service';
 
 type Verdict = { result: 'done' } | { result: 'retry' | 'dead'; error: string };
 
@@ -20,17 +20,17 @@ const RETRYABLE_STATUSES = new Set([401, 403, 408, 429, 503]);
 const COMMIT_BATCH_MAX = 500;
 
 /**
- * Executes the saga's outbox: the release / commit / cancel calls the restaurant must eventually accept. A task
- * is first tried inline by whoever created it (the request); if that fails, this worker retries it in the
- * background with exponential backoff with jitter, until the restaurant confirms. Both use the service token. Every call is idempotent at the restaurant, so running a task twice is harmless.
+ * Executes the saga's outbox: the release / commit / cancel calls the restaurant must eventually accept. A cancel,
+ * and a release after a payment failure, are first tried inline by the request that queued them (`runInline`);
+ * commits, releases after a failed reservation and whatever failed inline are run by this worker in the
+ * background (commits batched), retried with exponential backoff with jitter until the restaurant confirms. Both
+ * use the service token. Every call is idempotent at the restaurant, so running a task twice is harmless.
  */
 @Injectable()
 export class SagaWorker implements BeforeApplicationShutdown {
   private readonly logger = new Logger(SagaWorker.name);
-  private timer: NodeJS.Timeout | null = null;
-  private round: Promise<void> | null = null;
-  private stopped = true;
-  private wakeRequested = false;
+  /** Rounds run outside the waking request's trace: a commit batch concerns many orders (`saga.commit_batch`). */
+  private readonly loop: PeriodicTask;
   /** How long a task may be held by one attempt (inline or claimed) before another replica may take it. */
   readonly leaseMs: number;
 
@@ -42,22 +42,21 @@ export class SagaWorker implements BeforeApplicationShutdown {
   ) {
     // Worst case of one attempt: every retry timing out, plus the client's backoff, plus a margin.
     this.leaseMs = env.RESTAURANT_SERVICE_TIMEOUT_MS * (env.RESTAURANT_SERVICE_RETRIES + 1) + 3000;
+    this.loop = new PeriodicTask({
+      name: 'Saga worker',
+      intervalMs: env.SAGA_WORKER_INTERVAL_MS,
+      round: () => this.runRound(),
+      logger: this.logger,
+    });
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Run a round soon (a task was queued for the background). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.round) {
-      this.wakeRequested = true;
-      return;
-    }
-    this.schedule(0);
+    this.loop.wake();
   }
 
   /**
@@ -71,44 +70,17 @@ export class SagaWorker implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.round;
+    await this.loop.stop();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    // A request that wakes the worker must not adopt the round: a commit batch concerns many orders and is traced
-    // on its own (`saga.commit_batch`).
-    this.timer = detachedFromTrace(() =>
-      setTimeout(() => {
-        this.timer = null;
-        this.round = this.runRound()
-          .catch((error: unknown) => {
-            this.logger.error(`Saga worker round failed: ${(error as Error).message}`);
-            return 0;
-          })
-          .then(() => undefined)
-          .finally(() => {
-            this.round = null;
-            const again = this.wakeRequested;
-            this.wakeRequested = false;
-            this.schedule(again ? 0 : this.env.SAGA_WORKER_INTERVAL_MS);
-          });
-      }, delayMs),
-    );
-  }
-
-  /** One round: claim due tasks and run them with bounded concurrency. */
-  async runRound(): Promise<void> {
+  /** One round: claim due tasks and run them with bounded concurrency; true when more may be due already. */
+  async runRound(): Promise<boolean> {
     let claimed: ClaimedTask[];
     try {
       claimed = await this.tasks.claimDue(this.env.SAGA_WORKER_BATCH, this.leaseMs);
     } catch (error) {
       this.logger.warn(`Could not claim saga tasks: ${(error as Error).message}`);
-      return;
+      return false;
     }
     // Commits go to the restaurant in batches (one call and one statement for many orders); the rest one by one.
     const commits = claimed.filter((task) => task.action === 'commit');
@@ -126,7 +98,7 @@ export class SagaWorker implements BeforeApplicationShutdown {
       Array.from({ length: Math.min(this.env.SAGA_WORKER_CONCURRENCY, queue.length) }, runner),
     );
     // A full batch means more may be due: go again at once.
-    if (claimed.length === this.env.SAGA_WORKER_BATCH) this.wakeRequested = true;
+    return claimed.length === this.env.SAGA_WORKER_BATCH;
   }
 
   /** One batched commit call; tasks it settled are completed together, the others recorded one by one. */

@@ -13,10 +13,3 @@ export async function queryRows<T>(
   const result = (await manager.queryRunner.query(text, params, true)) as QueryResult<T>;
   return result.records ?? [];
 }
-
-/** SQLSTATE of a failed query, wrapped by TypeORM or not. */
-export function sqlState(error: unknown): string | undefined {
-  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = e?.driverError?.code ?? e?.code;
-  return typeof code === 'string' ? code : undefined;
-}

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ChaosService } from '@food-delivery/chaos';
 import { applyInventoryDelay } from '../chaos/inventory-delay.knob';
-import type { PreparedStatement } from '@food-delivery/database';
+import { sqlState, type PreparedStatement } from '@food-delivery/database';
 import { ApiError } from '@food-delivery/http';
 import {
   lockTimings,
@@ -14,7 +14,7 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { bulkhead, BulkheadRejectedError, type BulkheadPolicy } from 'cockatiel';
 import { performance } from 'node:perf_hooks';
 import { DataSource, type EntityManager } from 'typeorm';
-import { queryRows, sqlState } from '../common/sql';
+import { queryRows } from '../common/sql';
 import { RestaurantEnv } from '../restaurant.env';
 
 export interface LockedMenu {

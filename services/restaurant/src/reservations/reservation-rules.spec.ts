@@ -1,7 +1,7 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
 import { checkReplay, planCancel, planCommit, planRelease, sameItems } from './reservation-rules';
-import type { ReservationStatus } from './reservation.entity';
+import type { ReservationStatus } from '@food-delivery/contracts';
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {

@@ -1,5 +1,5 @@
 import { ApiError } from '@food-delivery/http';
-import type { ReservationStatus } from './reservation.entity';
+import type { ReservationLine, ReservationStatus } from '@food-delivery/contracts';
 
 /** What a reservation request did; part of every mutation response. */
 export type ReservationOutcome =
@@ -32,11 +32,6 @@ export interface TransitionPlan {
   restore: boolean;
   /** New status, or null when nothing changes. */
   next: ReservationStatus | null;
-}
-
-export interface LineItem {
-  menu_id: number;
-  quantity: number;
 }
 
 const noop = (outcome: ReservationOutcome): TransitionPlan => ({ outcome, restore: false, next: null });
@@ -91,7 +86,7 @@ export function planCancel(_orderId: string, status: ReservationStatus): Transit
 }
 
 /** Same menus and quantities, in any order. */
-export function sameItems(a: LineItem[], b: LineItem[]): boolean {
+export function sameItems(a: ReservationLine[], b: ReservationLine[]): boolean {
   if (a.length !== b.length) return false;
   const byMenu = new Map(a.map((item) => [item.menu_id, item.quantity]));
   return b.every((item) => byMenu.get(item.menu_id) === item.quantity);
@@ -103,8 +98,8 @@ export function sameItems(a: LineItem[], b: LineItem[]): boolean {
  */
 export function checkReplay(
   orderId: string,
-  existing: { status: ReservationStatus; items: LineItem[] },
-  requested: LineItem[],
+  existing: { status: ReservationStatus; items: ReservationLine[] },
+  requested: ReservationLine[],
 ): void {
   if (existing.status === 'released' || existing.status === 'cancelled') {
     throw new ApiError(

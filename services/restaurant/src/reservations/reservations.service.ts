@@ -31,11 +31,10 @@ import {
   planCancel,
   planCommit,
   planRelease,
-  type LineItem,
   type ReservationOutcome,
   type TransitionPlan,
 } from './reservation-rules';
-import type { ReservationStatus } from './reservation.entity';
+import type { ReservationLine, ReservationStatus } from '@food-delivery/contracts';
 
 interface ReservationRow {
   order_id: string;
@@ -212,7 +211,7 @@ export class ReservationsService {
   /** The usual reservation: one statement (see RESERVE_IN_ONE_STATEMENT); refusals explained after it. */
   private async reserveInOneStatement(
     orderId: string,
-    items: LineItem[],
+    items: ReservationLine[],
     userId: number | null,
   ): Promise<{ result: ReserveDecision; timings: LockTimings }> {
     const menuIds = items.map((item) => item.menu_id);
@@ -234,7 +233,7 @@ export class ReservationsService {
    */
   private reserveLocked(
     orderId: string,
-    items: LineItem[],
+    items: ReservationLine[],
     userId: number | null,
   ): Promise<{ result: ReserveDecision; timings: LockTimings }> {
     return this.transactions.run('reserve', async (tx): Promise<ReserveDecision> => {
@@ -446,7 +445,7 @@ function toResult(row: ReservationRow, outcome: ReservationOutcome): Reservation
   return { ...toDto(row), outcome };
 }
 
-function reserveParams(orderId: string, items: LineItem[], userId: number | null): unknown[] {
+function reserveParams(orderId: string, items: ReservationLine[], userId: number | null): unknown[] {
   return [orderId, items.map((item) => item.menu_id), items.map((item) => item.quantity), userId];
 }
 
@@ -456,7 +455,7 @@ function reserveParams(orderId: string, items: LineItem[], userId: number | null
  */
 async function decide(
   orderId: string,
-  items: LineItem[],
+  items: ReservationLine[],
   { claimed, menus: lockedMenus }: ReserveRow,
   existing: () => Promise<ReservationRow[]>,
 ): Promise<ReserveDecision> {
@@ -489,7 +488,7 @@ async function decide(
  * Why a reservation that wrote nothing (and is no replay) was refused: 404 naming the missing menus, or 409 naming
  * each short line.
  */
-function refusal(items: LineItem[], menus: Map<number, LockedMenu>): ApiError {
+function refusal(items: ReservationLine[], menus: Map<number, LockedMenu>): ApiError {
   const missing = items.filter((item) => !menus.has(item.menu_id)).map((item) => item.menu_id);
   if (missing.length) return new ApiError(404, 'MENU_NOT_FOUND', `Menu ${missing.join(', ')} does not exist`);
   const shortages: Shortage[] = [];

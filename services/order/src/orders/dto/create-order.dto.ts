@@ -13,23 +13,23 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { MAX_LINE_QUANTITY, type ReservationLine } from '@food-delivery/contracts';
 
 export const MAX_ORDER_ITEMS = 50;
-export const MAX_ITEM_QUANTITY = 1000;
 /** Digits with optional single dashes between them and an optional leading +: 7–20 digits. */
 export const PHONE_PATTERN = /^\+?[0-9](?:-?[0-9]){6,19}$/;
 
-export class OrderItemRequestDto {
+export class OrderItemRequestDto implements ReservationLine {
   @ApiProperty({ example: 1, minimum: 1 })
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)
   menu_id!: number;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: MAX_ITEM_QUANTITY })
+  @ApiProperty({ example: 2, minimum: 1, maximum: MAX_LINE_QUANTITY })
   @IsInt()
   @Min(1)
-  @Max(MAX_ITEM_QUANTITY)
+  @Max(MAX_LINE_QUANTITY)
   quantity!: number;
 }
 

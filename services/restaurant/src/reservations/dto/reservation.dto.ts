@@ -13,25 +13,29 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import {
+  MAX_LINE_QUANTITY,
+  RESERVATION_STATUSES,
+  type ReservationLine,
+  type ReservationStatus,
+} from '@food-delivery/contracts';
 import { IsOrderKey, ORDER_KEY_PATTERN } from '../order-key';
 import { RESERVATION_OUTCOMES, type ReservationOutcome } from '../reservation-rules';
-import type { ReservationStatus } from '../reservation.entity';
 
 export const MAX_RESERVATION_ITEMS = 50;
-export const MAX_ITEM_QUANTITY = 10_000;
-const STATUSES: ReservationStatus[] = ['active', 'committed', 'released', 'cancelled'];
+const STATUSES = [...RESERVATION_STATUSES];
 
-export class ReservationItemRequestDto {
+export class ReservationItemRequestDto implements ReservationLine {
   @ApiProperty({ example: 1, minimum: 1 })
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)
   menu_id!: number;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: MAX_ITEM_QUANTITY })
+  @ApiProperty({ example: 2, minimum: 1, maximum: MAX_LINE_QUANTITY })
   @IsInt()
   @Min(1)
-  @Max(MAX_ITEM_QUANTITY)
+  @Max(MAX_LINE_QUANTITY)
   quantity!: number;
 }
 
