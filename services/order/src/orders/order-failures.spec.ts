@@ -1,6 +1,6 @@
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
-import { answeredWithTheOrder, failureOf } from './order-failures';
+import { answeredWithTheOrder, failureOf, orderNotFound, reservationFailureReason } from './order-failures';
 import { FAILURE_REASONS } from './order.entity';
 
 describe('failureOf', () => {
@@ -39,5 +39,23 @@ describe('failureOf', () => {
       status: 409,
       code: 'ORDER_CANCELLED',
     });
+  });
+});
+
+describe('reservationFailureReason', () => {
+  it('names what the restaurant did when the reservation failed for good', () => {
+    expect(reservationFailureReason('timeout')).toBe('RESERVATION_TIMEOUT');
+    expect(reservationFailureReason('server_error')).toBe('RESTAURANT_ERROR');
+    expect(reservationFailureReason('unreachable')).toBe('RESTAURANT_UNAVAILABLE');
+    expect(reservationFailureReason('circuit_open')).toBe('RESTAURANT_UNAVAILABLE');
+  });
+
+  it('orderNotFound is a 404 ORDER_NOT_FOUND naming the id', () => {
+    const error = orderNotFound(9);
+    expect([error.getStatus(), error.code, error.message]).toEqual([
+      404,
+      'ORDER_NOT_FOUND',
+      'Order 9 does not exist',
+    ]);
   });
 });

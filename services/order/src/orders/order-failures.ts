@@ -1,3 +1,5 @@
+import { ApiError } from '@food-delivery/http';
+import type { DependencyFailure } from '@food-delivery/http-client';
 import { RESTAURANT_SERVICE } from '../downstream/downstreams';
 import type { FailureReason, OrderStatus } from './order.entity';
 
@@ -80,5 +82,24 @@ export function failureOf(order: {
         message: `Order ${id} failed: placing it was interrupted; nothing was charged and its stock was released`,
         headers: { 'retry-after': '1' },
       };
+  }
+}
+
+export const orderNotFound = (id: number) =>
+  new ApiError(404, 'ORDER_NOT_FOUND', `Order ${id} does not exist`);
+
+/**
+ * Why an order failed when its reservation call failed for good (after the client's retries): the outcome at the
+ * restaurant is unknown, so the order is FAILED and its reservation released (which also refuses a late one).
+ */
+export function reservationFailureReason(failure: DependencyFailure): FailureReason {
+  switch (failure) {
+    case 'timeout':
+      return 'RESERVATION_TIMEOUT';
+    case 'server_error':
+      return 'RESTAURANT_ERROR';
+    case 'circuit_open':
+    case 'unreachable':
+      return 'RESTAURANT_UNAVAILABLE';
   }
 }

@@ -39,7 +39,8 @@ import {
   OrderFailureDto,
   OrderPageDto,
 } from './dto/order.dto';
-import { OrdersService, type PlaceOutcome } from './orders.service';
+import type { PlaceOutcome } from '../saga/order-saga.service';
+import { OrdersService } from './orders.service';
 
 /** Printable ASCII without spaces, e.g. a UUID. */
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,100}$/;

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DownstreamModule } from '../downstream/downstream.module';
 import { PaymentService } from '../payments/payment.service';
+import { OrderSaga } from '../saga/order-saga.service';
 import { RecoveryService } from '../saga/recovery.service';
 import { SagaTasks } from '../saga/saga-tasks.service';
 import { SagaWorker } from '../saga/saga-worker.service';
@@ -26,6 +27,7 @@ import { OrdersService } from './orders.service';
     OrderCache,
     PaymentService,
     SagaTasks,
+    OrderSaga,
     SagaWorker,
     RecoveryService,
   ],
