@@ -167,9 +167,11 @@ const TRANSITION = new PreparedStatement<OrderRow & { items: OrderItemRow[] }>(`
     FROM o`);
 
 /**
- * Orders in Postgres. Every status change is a conditional update (`WHERE status IN (...)`, or a row lock for
- * cancel), so the saga, a cancel and the recovery loop racing on one order can never both apply; the saga task
- * that must follow a change is written in the same transaction. Each change then invalidates the cached copy.
+ * Orders in Postgres, by the data-access rule of docs/architecture.md: entities are read through repositories,
+ * state changes are single conditional statements (`WHERE status = ANY(...)`, or a row lock for cancel) so the
+ * saga, a cancel and the recovery loop racing on one order can never both apply, and the per-order ones are
+ * prepared. The saga task that must follow a change is written in the same statement or transaction. Each change
+ * then invalidates the cached copy.
  */
 @Injectable()
 export class OrderStore {
