@@ -119,17 +119,25 @@ describe('npm start (scripts/start.mjs)', () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
-  it('creates the database, serves the user service with /docs, runs without Redis, and stops on Ctrl-C', async () => {
-    const port = await freePort();
-    const deadRedisPort = await freePort();
-    const database = `fdtest_launcher_${process.pid}`;
+  /** A database URL (created by the launcher), a data folder and a Redis namespace of a test's own, removed after. */
+  const ownResources = (label: string) => {
+    const database = `fdtest_launcher_${label}_${process.pid}`;
     cleanups.push(() => dropDatabase(database));
     const url = new URL(TEST_DATABASE_URL);
     url.pathname = `/${database}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'fd-launcher-'));
     cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
+    const redis = createTestRedisNamespace(`launcher-${label}`);
+    cleanups.push(() => redis.cleanup());
+    return { databaseUrl: url.toString(), dataDir, redis };
+  };
+
+  it('creates the database, serves the user service with /docs, runs without Redis, and stops on Ctrl-C', async () => {
+    const port = await freePort();
+    const deadRedisPort = await freePort();
+    const { databaseUrl, dataDir } = ownResources('plain');
     const run = launch({
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: databaseUrl,
       FD_DATA_DIR: dataDir,
       GATEWAY_PORT: 'off',
       LAUNCHER_PORT: 'off',
@@ -211,18 +219,11 @@ describe('npm start (scripts/start.mjs)', () => {
       gateway: await freePort(),
       launcher: await freePort(),
     };
-    const database = `fdtest_launcher_sup_${process.pid}`;
-    cleanups.push(() => dropDatabase(database));
-    const url = new URL(TEST_DATABASE_URL);
-    url.pathname = `/${database}`;
-    const dataDir = mkdtempSync(join(tmpdir(), 'fd-launcher-'));
-    cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
-    const redis = createTestRedisNamespace('launcher-sup');
-    cleanups.push(() => redis.cleanup());
+    const { databaseUrl, dataDir, redis } = ownResources('sup');
     const chaosKey = `launcher-chaos-${process.pid}`;
     const run = launch(
       {
-        DATABASE_URL: url.toString(),
+        DATABASE_URL: databaseUrl,
         FD_DATA_DIR: dataDir,
         REDIS_KEY_PREFIX: redis.prefix,
         CHAOS_API_KEY: chaosKey,
@@ -400,17 +401,10 @@ describe('npm start (scripts/start.mjs)', () => {
       traffic: await freePort(),
       console: await freePort(),
     };
-    const database = `fdtest_launcher_traffic_${process.pid}`;
-    cleanups.push(() => dropDatabase(database));
-    const url = new URL(TEST_DATABASE_URL);
-    url.pathname = `/${database}`;
-    const dataDir = mkdtempSync(join(tmpdir(), 'fd-launcher-'));
-    cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
-    const redis = createTestRedisNamespace('launcher-traffic');
-    cleanups.push(() => redis.cleanup());
+    const { databaseUrl, dataDir, redis } = ownResources('traffic');
     const run = launch(
       {
-        DATABASE_URL: url.toString(),
+        DATABASE_URL: databaseUrl,
         FD_DATA_DIR: dataDir,
         REDIS_KEY_PREFIX: redis.prefix,
         LOG_LEVEL: 'warn',
