@@ -14,7 +14,9 @@
 // statements (bare-three-hop.spec.ts checks them against the services' source).
 //
 // Usage: node bare-three-hop.mjs <user|restaurant|order> (env: PORT, DATABASE_URL, DATABASE_POOL_MAX (10, the
-// services' default), USER_URL and RESTAURANT_URL for the order role). Prints "BARE_READY <port>" when listening.
+// services' default), USER_URL and RESTAURANT_URL for the order role; MAX_IN_FLIGHT: the simplest admission
+// control, a fixed cap beyond which the server's request listener answers 503 with the services' refusal body, and
+// /health/live always answers, for the overload rows' floor). Prints "BARE_READY <port>" when listening.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import pg from 'pg';
@@ -148,7 +150,31 @@ if (!handler) {
   process.stderr.write('usage: bare-three-hop.mjs <user|restaurant|order>\n');
   process.exit(2);
 }
+const maxInFlight = Number(process.env.MAX_IN_FLIGHT ?? 0);
+let inFlight = 0;
+const REFUSAL = Buffer.from(
+  JSON.stringify({
+    statusCode: 503,
+    code: 'OVERLOADED',
+    message: 'The service is overloaded, retry shortly',
+    detail: 'The service is overloaded, retry shortly',
+    traceId: '00000000000000000000000000000000',
+  }),
+);
 const server = createServer((req, res) => {
+  if (maxInFlight > 0) {
+    if (req.url === '/health/live') return send(res, 200, { status: 'ok' });
+    if (inFlight >= maxInFlight) {
+      res.writeHead(503, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': REFUSAL.length,
+        'retry-after': '1',
+      });
+      return res.end(REFUSAL);
+    }
+    inFlight += 1;
+    res.once('close', () => (inFlight -= 1));
+  }
   handler(req, res).catch((error) => {
     if (!res.headersSent) send(res, 500, { message: String(error?.message ?? error) });
     else res.destroy();

@@ -163,4 +163,42 @@ describe('bare three-hop reference against the services’ database', () => {
     ).rows[0] as { status: string };
     expect(reservation.status).toBe('committed');
   });
+
+  it('with MAX_IN_FLIGHT, refuses beyond the cap with the services’ 503 and always answers its probe', async () => {
+    // A user role that never answers holds the admitted order in flight.
+    const { createServer } = await import('node:http');
+    const held: import('node:http').ServerResponse[] = [];
+    const silent = createServer((_req, res) => void held.push(res));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as import('node:net').AddressInfo;
+    try {
+      const capped = await startBare('order', {
+        USER_URL: `http://127.0.0.1:${port}`,
+        RESTAURANT_URL: `http://127.0.0.1:${port}`,
+        MAX_IN_FLIGHT: '1',
+      });
+      const body = {
+        items: [{ menu_id: 1, quantity: 1 }],
+        address: 'bench street 1',
+        phone: '010-1234-5678',
+      };
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const first = fetch(`${capped}/orders`, { method: 'POST', headers, body: JSON.stringify(body) });
+      await waitFor('the first order to reach the user role', () => Promise.resolve(held.length > 0 || null));
+      const refused = await fetch(`${capped}/orders`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ statusCode: 503, code: 'OVERLOADED' });
+      expect((await fetch(`${capped}/health/live`)).status).toBe(200);
+      for (const res of held) res.destroy();
+      await first.catch(() => undefined);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
 });

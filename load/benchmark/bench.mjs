@@ -30,6 +30,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 15);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '8,32,64').split(',').map(Number);
+// The bare reference's fixed admission cap in the overload rows (its database pool holds 10 connections).
+const BARE_CAP = Number(process.env.BENCH_BARE_CAP ?? 16);
 const BASE_DB_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_KEY = `bench-admin-${randomBytes(8).toString('hex')}`;
@@ -233,7 +235,7 @@ async function startBareServer(body, status = 200) {
  * The bare three-hop reference (bare-three-hop.mjs): user, restaurant and order roles as three processes on the
  * services' own database, calling each other over keep-alive. Returns the order role's URL and a stop function.
  */
-async function startBareThreeHop(databaseUrl) {
+async function startBareThreeHop(databaseUrl, orderEnv = {}) {
   const children = [];
   const start = (role, env) =>
     new Promise((resolve, reject) => {
@@ -254,7 +256,7 @@ async function startBareThreeHop(databaseUrl) {
     });
   const userUrl = await start('user', {});
   const restaurantUrl = await start('restaurant', {});
-  const url = await start('order', { USER_URL: userUrl, RESTAURANT_URL: restaurantUrl });
+  const url = await start('order', { USER_URL: userUrl, RESTAURANT_URL: restaurantUrl, ...orderEnv });
   return {
     url,
     pids: children.map((child) => child.pid),
@@ -759,6 +761,37 @@ async function main() {
         });
         bareRefuser.child.kill('SIGKILL');
       }
+      // The admission floor: the bare three-hop reference behind the simplest admission control (a fixed cap on
+      // requests in flight, refusals answered by the request listener), under the same storms. What its admitted
+      // orders and refusals do is what the architecture allows on this machine, before any framework cost.
+      const bareCapped = await startBareThreeHop(dbUrl(database), { MAX_IN_FLIGHT: String(BARE_CAP) });
+      const bareFloor = {};
+      try {
+        const bareEnv = { ...stormEnv, PROBE_URLS: `${bareCapped.url}/health/live` };
+        wrk(bareCapped.url, 32, { ...orderEnv, BENCH_MODE: 'spread' }, Math.ceil(WARMUP / 3));
+        await settle(order.url);
+        say(`bare three-hop (fixed cap ${BARE_CAP}) unloaded and under the same storms…`);
+        bareFloor.unloaded = storm(`${bareCapped.url}/orders`, { ...bareEnv, CONNECTIONS: '1' });
+        for (const connections of [256, 512]) {
+          await settle(order.url);
+          bareFloor[connections] = storm(`${bareCapped.url}/orders`, {
+            ...bareEnv,
+            CONNECTIONS: String(connections),
+          });
+        }
+      } finally {
+        bareCapped.stop();
+      }
+      for (const connections of [256, 512]) {
+        const floor = bareFloor[connections];
+        rows.push({
+          figure: `bare three-hop, fixed cap ${BARE_CAP}, storm @${connections}`,
+          value: `admitted ${fmt(floor.ok.count / DURATION)} orders/s, p99 ${fmt(floor.ok.p99, 1)} ms (from 2 s on ${fmt(floor.settled.ok.p99, 1)} ms); refused p99 ${fmt(floor.shed.p99, 1)} ms; /health/live p99 ${fmt(floor.probes[0]?.p99, 1)} ms`,
+          reference: `its unloaded p99 ${fmt(bareFloor.unloaded.ok.p99, 1)} ms: 4 × = ${fmt(4 * bareFloor.unloaded.ok.p99, 1)} ms`,
+          ratio: floor.ok.p99 / (4 * bareFloor.unloaded.ok.p99),
+          overload: { connections, kind: 'bare-admitted' },
+        });
+      }
       for (const connections of [256, 512]) {
         await settle(order.url);
         say(`POST /orders storm, ${connections} connections opening at once…`);
@@ -768,7 +801,7 @@ async function main() {
         rows.push({
           figure: `POST /orders storm @${connections}: admitted`,
           value: `${fmt(result.ok.count / DURATION)} orders/s, p50 ${fmt(result.ok.p50, 1)} ms, p99 ${fmt(result.ok.p99, 1)} ms; sent from 2 s on: p50 ${fmt(result.settled.ok.p50, 1)} ms, p99 ${fmt(result.settled.ok.p99, 1)} ms`,
-          reference: `4 × unloaded p99 = ${fmt(4 * unloaded.ok.p99, 1)} ms`,
+          reference: `4 × unloaded p99 = ${fmt(4 * unloaded.ok.p99, 1)} ms; bare three-hop (cap ${BARE_CAP}) under the same storm: p99 ${fmt(bareFloor[connections].ok.p99, 1)} ms, from 2 s on ${fmt(bareFloor[connections].settled.ok.p99, 1)} ms (${fmt(bareFloor[connections].settled.ok.p99 / (4 * bareFloor.unloaded.ok.p99), 2)} × its 4 × unloaded)`,
           ratio: result.ok.p99 / (4 * unloaded.ok.p99),
           overload: { connections, kind: 'admitted' },
         });
