@@ -1,14 +1,17 @@
 // Every dashboard query as Grafana sends it on a first page load (every variable on "All"): the PromQL parses with
-// Prometheus' own grammar, the LogQL with Grafana's, and each LogQL stream selector passes Loki's empty-matcher rule.
+// Prometheus' own grammar, the LogQL and TraceQL with Grafana's, and each LogQL stream selector passes Loki's
+// empty-matcher rule. No query is skipped: their number is checked against a count on the raw JSON.
 import { expect } from 'expect';
 import { describe, it } from 'node:test';
 import {
+  countQueriesInJson,
   dashboardQueries,
   logqlSelectors,
   logqlSyntaxErrors,
   lokiSelectorProblem,
   promqlSyntaxErrors,
   substituteAll,
+  traceqlSyntaxErrors,
   variableSelectors,
 } from './dashboard-queries';
 
@@ -17,10 +20,16 @@ const named = (query: { dashboard: string; panel: string; expr: string }) =>
   `${query.dashboard} / ${query.panel}: ${query.expr}`;
 
 describe('dashboard queries, as Grafana sends them with "All" selected', () => {
-  it('finds the queries of all five dashboards, and no variable is left unsubstituted', () => {
+  it('finds every query of all five dashboards, and no variable is left unsubstituted', () => {
     expect(new Set(queries.map((query) => query.dashboard)).size).toBe(5);
-    expect(queries.filter((query) => query.language === 'promql').length).toBeGreaterThan(50);
-    expect(queries.filter((query) => query.language === 'logql').length).toBe(3);
+    // Every target and annotation of the JSON, none skipped (an unknown kind of query throws).
+    expect(queries.length).toBe(countQueriesInJson());
+    const count = (language: string) => queries.filter((query) => query.language === language).length;
+    expect(count('promql')).toBeGreaterThan(50);
+    expect([count('logql'), count('traceql'), count('tempo-service-map')]).toEqual([3, 1, 1]);
+    expect(count('promql') + count('logql') + count('traceql') + count('tempo-service-map')).toBe(
+      queries.length,
+    );
     for (const query of queries) expect([named(query), /\$/.test(query.expr)]).toEqual([named(query), false]);
   });
 
@@ -44,6 +53,12 @@ describe('dashboard queries, as Grafana sends them with "All" selected', () => {
   it('every LogQL query parses with Grafana’s LogQL grammar (@grafana/lezer-logql)', () => {
     for (const query of queries.filter((candidate) => candidate.language === 'logql')) {
       expect([named(query), logqlSyntaxErrors(query.expr)]).toEqual([named(query), []]);
+    }
+  });
+
+  it('every TraceQL query parses with Grafana’s TraceQL grammar (@grafana/lezer-traceql)', () => {
+    for (const query of queries.filter((candidate) => candidate.language === 'traceql')) {
+      expect([named(query), traceqlSyntaxErrors(query.expr)]).toEqual([named(query), []]);
     }
   });
 
@@ -71,5 +86,7 @@ describe('dashboard queries, as Grafana sends them with "All" selected', () => {
     expect(logqlSyntaxErrors('{service_name=~".+"} | json | level=~')).not.toEqual([]);
     expect(promqlSyntaxErrors('sum by (service (rate(x[1m]))')).not.toEqual([]);
     expect(promqlSyntaxErrors('rate(x[$__rate_interval])')).not.toEqual([]);
+    expect(traceqlSyntaxErrors('{ name =~ "inventory.*" && span.x > } | select(span.x)')).not.toEqual([]);
+    expect(traceqlSyntaxErrors('{ name =~ "inventory.*" && span.x > 10 } | select(span.x)')).toEqual([]);
   });
 });
