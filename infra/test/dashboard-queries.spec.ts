@@ -81,6 +81,10 @@ describe('dashboard queries, as Grafana sends them with "All" selected', () => {
     expect(lokiSelectorProblem(logqlSelectors('{a=~"x|"}')[0])).not.toBeNull();
     expect(lokiSelectorProblem(logqlSelectors('{a=~".+"} |= "x"')[0])).toBeNull();
     expect(lokiSelectorProblem(logqlSelectors('{a="order-service", b=~".*"}')[0])).toBeNull();
+    // Loki counts any matcher that refuses the empty string, a negative one too.
+    expect(lokiSelectorProblem(logqlSelectors('{a!=""}')[0])).toBeNull();
+    expect(lokiSelectorProblem(logqlSelectors('{a!~".*"}')[0])).toBeNull();
+    expect(lokiSelectorProblem(logqlSelectors('{a!~"x"}')[0])).not.toBeNull();
     // A label filter in the pipeline is not a stream selector.
     expect(logqlSelectors('{a="x"} | json | level=~".*"')).toEqual([[{ label: 'a', op: '=', value: 'x' }]]);
     expect(logqlSyntaxErrors('{service_name=~".+"} | json | level=~')).not.toEqual([]);

@@ -258,13 +258,12 @@ export function matchesEmpty(matcher: LabelMatcher): boolean {
 }
 
 /**
- * Loki's rule for a stream selector (pkg/logql/syntax validateMatchers): "queries require at least one regexp or
- * equality matcher that does not have an empty-compatible value".
+ * Loki's rule for a stream selector (pkg/logql/syntax validateMatchers): util.SplitFiltersAndMatchers sets aside
+ * every matcher that accepts the empty string, and the query is refused when none is left: "queries require at
+ * least one regexp or equality matcher that does not have an empty-compatible value".
  */
 export function lokiSelectorProblem(matchers: LabelMatcher[]): string | null {
-  const selective = matchers.filter(
-    (matcher) => (matcher.op === '=' || matcher.op === '=~') && !matchesEmpty(matcher),
-  );
+  const selective = matchers.filter((matcher) => !matchesEmpty(matcher));
   return selective.length > 0
     ? null
     : 'queries require at least one regexp or equality matcher that does not have an empty-compatible value';
