@@ -2,6 +2,9 @@
 // Prometheus' own grammar, the LogQL and TraceQL with Grafana's, and each LogQL stream selector passes Loki's
 // empty-matcher rule. No query is skipped: their number is checked against a count on the raw JSON.
 import { expect } from 'expect';
+import { load } from 'js-yaml';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   countQueriesInJson,
@@ -92,5 +95,34 @@ describe('dashboard queries, as Grafana sends them with "All" selected', () => {
     expect(promqlSyntaxErrors('rate(x[$__rate_interval])')).not.toEqual([]);
     expect(traceqlSyntaxErrors('{ name =~ "inventory.*" && span.x > } | select(span.x)')).not.toEqual([]);
     expect(traceqlSyntaxErrors('{ name =~ "inventory.*" && span.x > 10 } | select(span.x)')).toEqual([]);
+  });
+
+  it('the links of the datasources (trace → logs, trace → metrics) send queries the grammars and Loki accept', () => {
+    interface Datasource {
+      uid: string;
+      jsonData: {
+        tracesToLogsV2: { query: string; tags: { value: string }[] };
+        tracesToMetrics: { queries: { name: string; query: string }[]; tags: { value: string }[] };
+      };
+    }
+    const file = join(__dirname, '..', 'grafana', 'provisioning', 'datasources', 'datasources.yaml');
+    const { datasources } = load(readFileSync(file, 'utf8')) as { datasources: Datasource[] };
+    const tempo = datasources.find((datasource) => datasource.uid === 'tempo')!.jsonData;
+    // Grafana expands "$$" to "$" when it provisions the file, then fills ${__tags} with the span's tags
+    // (`label="value"`, comma-separated) and ${__trace.traceId} with the trace id.
+    const fill = (query: string, tags: { value: string }[]) =>
+      query
+        .replace(/\$\$/g, '$')
+        .replace(/\$\{__tags\}|\$__tags/g, tags.map((tag) => `${tag.value}="order-service"`).join(','))
+        .replace(/\$\{__trace\.traceId\}/g, '4bf92f3577b34da6a3ce929d0e0e4736');
+    const logs = fill(tempo.tracesToLogsV2.query, tempo.tracesToLogsV2.tags);
+    expect(logs).toBe('{service_name="order-service"} |= "4bf92f3577b34da6a3ce929d0e0e4736"');
+    expect(logqlSyntaxErrors(logs)).toEqual([]);
+    for (const matchers of logqlSelectors(logs)) expect(lokiSelectorProblem(matchers)).toBeNull();
+    expect(tempo.tracesToMetrics.queries.length).toBeGreaterThan(0);
+    for (const { name, query } of tempo.tracesToMetrics.queries) {
+      const expr = fill(query, tempo.tracesToMetrics.tags);
+      expect([name, expr.includes('$'), promqlSyntaxErrors(expr)]).toEqual([name, false, []]);
+    }
   });
 });
