@@ -3,6 +3,7 @@
  * a first page load ("All" selected), and the checks Loki applies to a LogQL selector before running it.
  */
 import { parser as logqlParser } from '@grafana/lezer-logql';
+import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,11 @@ export const DASHBOARDS_DIR = join(__dirname, '..', 'grafana', 'dashboards');
 export interface DashboardQuery {
   dashboard: string;
   panel: string;
-  language: 'promql' | 'logql' | 'traceql' | 'tempo';
+  /**
+   * `tempo-service-map`: the Tempo datasource's service map, which has no query text (Grafana runs its own PromQL
+   * on Tempo's traces_service_graph_* series).
+   */
+  language: 'promql' | 'logql' | 'traceql' | 'tempo-service-map';
   /** As written in the dashboard. */
   raw: string;
   /** As Grafana sends it with every variable on "All". */
@@ -33,12 +38,22 @@ interface Target {
   query?: string;
   queryType?: string;
   name?: string;
+  builtIn?: number;
+}
+
+interface Panel {
+  title: string;
+  type?: string;
+  datasource?: { type?: string };
+  targets?: Target[];
+  /** A collapsed row keeps its panels here. */
+  panels?: Panel[];
 }
 
 interface DashboardJson {
   templating?: { list?: Variable[] };
   annotations?: { list?: Target[] };
-  panels?: { title: string; datasource?: { type?: string }; targets?: Target[] }[];
+  panels?: Panel[];
 }
 
 function readDashboards(): { file: string; json: DashboardJson }[] {
@@ -78,53 +93,75 @@ export function substituteAll(expr: string, variables: Variable[]): string {
   });
 }
 
+/**
+ * Every query of every dashboard: each panel's targets (panels of collapsed rows included) and each annotation
+ * other than Grafana's built-in one. A target this cannot classify (another datasource type, a query without
+ * its text) is an error, never skipped: the tests below must see every query.
+ */
 export function dashboardQueries(): DashboardQuery[] {
   const queries: DashboardQuery[] = [];
   for (const { file, json } of readDashboards()) {
     const variables = json.templating?.list ?? [];
-    const add = (
-      panel: string,
-      type: string | undefined,
-      target: { expr?: string; query?: string; queryType?: string },
-    ) => {
-      if (type === 'prometheus' && target.expr) {
+    const add = (panel: string, type: string | undefined, target: Target) => {
+      const where = `${file} / ${panel}`;
+      const text = (value: string | undefined, field: string) => {
+        if (!value?.trim()) throw new Error(`${where}: a ${type} query without its ${field}`);
+        return value;
+      };
+      if (type === 'prometheus' || type === 'loki') {
+        const raw = text(target.expr, 'expr');
         queries.push({
           dashboard: file,
           panel,
-          language: 'promql',
-          raw: target.expr,
-          expr: substituteAll(target.expr, variables),
-        });
-      } else if (type === 'loki' && target.expr) {
-        queries.push({
-          dashboard: file,
-          panel,
-          language: 'logql',
-          raw: target.expr,
-          expr: substituteAll(target.expr, variables),
-        });
-      } else if (type === 'tempo') {
-        const raw = target.query ?? target.queryType ?? '';
-        queries.push({
-          dashboard: file,
-          panel,
-          language: target.queryType === 'traceql' ? 'traceql' : 'tempo',
+          language: type === 'prometheus' ? 'promql' : 'logql',
           raw,
-          expr: raw,
+          expr: substituteAll(raw, variables),
         });
+      } else if (type === 'tempo' && target.queryType === 'traceql') {
+        const raw = text(target.query, 'query');
+        queries.push({
+          dashboard: file,
+          panel,
+          language: 'traceql',
+          raw,
+          expr: substituteAll(raw, variables),
+        });
+      } else if (type === 'tempo' && target.queryType === 'serviceMap') {
+        queries.push({ dashboard: file, panel, language: 'tempo-service-map', raw: '', expr: '' });
+      } else {
+        throw new Error(`${where}: a query of an unknown kind (${type} ${target.queryType ?? ''})`);
       }
     };
     for (const annotation of json.annotations?.list ?? []) {
-      if (annotation.expr)
-        add(`annotation ${annotation.name ?? ''}`, annotation.datasource?.type, annotation);
+      // Grafana's own "Annotations & Alerts" reads Grafana's annotation store: no query.
+      if (annotation.builtIn === 1 && annotation.datasource?.type === 'grafana') continue;
+      add(`annotation ${annotation.name ?? ''}`, annotation.datasource?.type, annotation);
     }
-    for (const panel of json.panels ?? []) {
+    const visit = (panel: Panel) => {
       for (const target of panel.targets ?? []) {
         add(panel.title, (target.datasource ?? panel.datasource)?.type, target);
       }
-    }
+      for (const child of panel.panels ?? []) visit(child);
+    };
+    for (const panel of json.panels ?? []) visit(panel);
   }
   return queries;
+}
+
+/**
+ * How many queries the dashboards hold, counted on the raw JSON (every element of every `targets` array at any
+ * depth, every annotation but Grafana's built-in one): dashboardQueries() must return exactly as many.
+ */
+export function countQueriesInJson(): number {
+  let count = 0;
+  for (const { json } of readDashboards()) {
+    JSON.stringify(json, (key, value: unknown) => {
+      if (key === 'targets' && Array.isArray(value)) count += value.length;
+      return value;
+    });
+    count += (json.annotations?.list ?? []).filter((annotation) => annotation.builtIn !== 1).length;
+  }
+  return count;
 }
 
 /** The selectors of the dashboards' query variables (`label_values(<selector>, label)`), "All" substituted. */
@@ -167,6 +204,7 @@ function syntaxErrors(tree: ReturnType<typeof promqlParser.parse>, text: string)
 
 export const promqlSyntaxErrors = (expr: string) => syntaxErrors(promqlParser.parse(expr), expr);
 export const logqlSyntaxErrors = (expr: string) => syntaxErrors(logqlParser.parse(expr), expr);
+export const traceqlSyntaxErrors = (expr: string) => syntaxErrors(traceqlParser.parse(expr), expr);
 
 export interface LabelMatcher {
   label: string;
@@ -174,9 +212,12 @@ export interface LabelMatcher {
   value: string;
 }
 
-/** A LogQL string literal's value: "double quoted" with Go escapes, or `raw`. */
+/** A LogQL or PromQL string literal's value: "double quoted" with Go escapes, 'single quoted', or `raw`. */
 function unquote(literal: string): string {
   if (literal.startsWith('`')) return literal.slice(1, -1);
+  if (literal.startsWith("'")) {
+    return JSON.parse(`"${literal.slice(1, -1).replace(/\\'/g, "'").replace(/"/g, '\\"')}"`) as string;
+  }
   return JSON.parse(literal) as string;
 }
 
@@ -212,14 +253,31 @@ export function logqlSelectors(expr: string): LabelMatcher[][] {
 }
 
 /** Whether a matcher accepts a missing label (the empty string), as Prometheus' labels.Matcher.Matches(""). */
-export function matchesEmpty({ op, value }: LabelMatcher): boolean {
-  // Loki and Prometheus anchor label regexes (RE2); JavaScript's syntax agrees for the regexes used here.
-  const regexMatches = () => new RegExp(`^(?:${value})$`).test('');
+export function matchesEmpty(matcher: LabelMatcher): boolean {
+  return matcherAccepts(matcher, '');
+}
+
+/**
+ * Loki's rule for a stream selector (pkg/logql/syntax validateMatchers): util.SplitFiltersAndMatchers sets aside
+ * every matcher that accepts the empty string, and the query is refused when none is left: "queries require at
+ * least one regexp or equality matcher that does not have an empty-compatible value".
+ */
+export function lokiSelectorProblem(matchers: LabelMatcher[]): string | null {
+  const selective = matchers.filter((matcher) => !matchesEmpty(matcher));
+  return selective.length > 0
+    ? null
+    : 'queries require at least one regexp or equality matcher that does not have an empty-compatible value';
+}
+
+/** Whether a label's value (the empty string for a missing label) satisfies a matcher, as Prometheus decides. */
+export function matcherAccepts({ op, value }: LabelMatcher, labelValue: string): boolean {
+  // Prometheus anchors label regexes (RE2); JavaScript's syntax agrees for the regexes used here.
+  const regexMatches = () => new RegExp(`^(?:${value})$`).test(labelValue);
   switch (op) {
     case '=':
-      return value === '';
+      return labelValue === value;
     case '!=':
-      return value !== '';
+      return labelValue !== value;
     case '=~':
       return regexMatches();
     case '!~':
@@ -227,15 +285,34 @@ export function matchesEmpty({ op, value }: LabelMatcher): boolean {
   }
 }
 
-/**
- * Loki's rule for a stream selector (pkg/logql/syntax validateMatchers): "queries require at least one regexp or
- * equality matcher that does not have an empty-compatible value".
- */
-export function lokiSelectorProblem(matchers: LabelMatcher[]): string | null {
-  const selective = matchers.filter(
-    (matcher) => (matcher.op === '=' || matcher.op === '=~') && !matchesEmpty(matcher),
-  );
-  return selective.length > 0
-    ? null
-    : 'queries require at least one regexp or equality matcher that does not have an empty-compatible value';
+/** The vector selectors of a PromQL query (Prometheus' grammar): metric name and label matchers of each. */
+export function promqlSelectors(expr: string): { metric: string; matchers: LabelMatcher[] }[] {
+  const tree = promqlParser.parse(expr);
+  const selectors: { metric: string; matchers: LabelMatcher[] }[] = [];
+  tree.iterate({
+    enter(node) {
+      if (node.name !== 'VectorSelector') return;
+      const identifier = node.node.getChild('Identifier');
+      const matchers: LabelMatcher[] = [];
+      const cursor = node.node.cursor();
+      cursor.iterate((inner) => {
+        if (inner.name !== 'UnquotedLabelMatcher') return;
+        const parts = inner.node;
+        const label = parts.getChild('LabelName');
+        const op = parts.getChild('MatchOp');
+        const value = parts.getChild('StringLiteral');
+        if (!label || !op || !value) throw new Error(`unexpected matcher in ${expr}`);
+        matchers.push({
+          label: expr.slice(label.from, label.to),
+          op: expr.slice(op.from, op.to) as LabelMatcher['op'],
+          value: unquote(expr.slice(value.from, value.to)),
+        });
+        return false;
+      });
+      if (!identifier) throw new Error(`a selector without a metric name in ${expr}`);
+      selectors.push({ metric: expr.slice(identifier.from, identifier.to), matchers });
+      return false;
+    },
+  });
+  return selectors;
 }
