@@ -2,7 +2,14 @@ import { expect } from 'expect';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { createTestStack, freePort, request, waitFor, type TestStack } from '@food-delivery/testing';
+import {
+  createTestStack,
+  freePort,
+  request,
+  waitFor,
+  type TestStack,
+  reapWithTestProcess,
+} from '@food-delivery/testing';
 import { Supervisor } from '../scripts/supervisor.mjs';
 
 const ROOT = join(__dirname, '..');
@@ -61,15 +68,17 @@ describe('user service: process chaos knobs under the supervisor', () => {
         instance,
         port,
         spawn: () =>
-          spawn(
-            process.execPath,
-            [
-              '--require',
-              join(ROOT, 'scripts', 'ts-register.cjs'),
-              '--conditions=@food-delivery/source',
-              join(ROOT, 'services', 'user', 'src', 'main.ts'),
-            ],
-            { cwd: ROOT, env, stdio: 'ignore' },
+          reapWithTestProcess(
+            spawn(
+              process.execPath,
+              [
+                '--require',
+                join(ROOT, 'scripts', 'ts-register.cjs'),
+                '--conditions=@food-delivery/source',
+                join(ROOT, 'services', 'user', 'src', 'main.ts'),
+              ],
+              { cwd: ROOT, env, stdio: 'ignore' },
+            ),
           ),
         probe: async () =>
           (

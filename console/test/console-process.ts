@@ -1,4 +1,4 @@
-import { freePort, waitFor } from '@food-delivery/testing';
+import { freePort, waitFor, reapWithTestProcess } from '@food-delivery/testing';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -28,20 +28,22 @@ export async function startConsoleProcess(env: Record<string, string>): Promise<
   ensureConsoleBuilt();
   const port = env.CONSOLE_PORT ? Number(env.CONSOLE_PORT) : await freePort();
   let output = '';
-  const child = spawn(
-    process.execPath,
-    [
-      '--require',
-      join(ROOT, 'scripts', 'ts-register.cjs'),
-      '--conditions=@food-delivery/source',
-      '--enable-source-maps',
-      join(ROOT, 'console', 'server', 'main.ts'),
-    ],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, CONSOLE_PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  const child = reapWithTestProcess(
+    spawn(
+      process.execPath,
+      [
+        '--require',
+        join(ROOT, 'scripts', 'ts-register.cjs'),
+        '--conditions=@food-delivery/source',
+        '--enable-source-maps',
+        join(ROOT, 'console', 'server', 'main.ts'),
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, CONSOLE_PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    ),
   );
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

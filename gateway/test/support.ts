@@ -1,4 +1,4 @@
-import { freePort, waitFor } from '@food-delivery/testing';
+import { freePort, waitFor, reapWithTestProcess } from '@food-delivery/testing';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,9 @@ export async function startGateway(variables: Record<string, string>): Promise<G
   const configPath = join(dir, 'nginx.conf');
   writeFileSync(configPath, config);
   execFileSync('nginx', ['-t', '-q', '-c', configPath, '-p', dir, '-g', 'daemon off;']);
-  const child = spawn('nginx', ['-c', configPath, '-p', dir, '-g', 'daemon off;'], { stdio: 'ignore' });
+  const child = reapWithTestProcess(
+    spawn('nginx', ['-c', configPath, '-p', dir, '-g', 'daemon off;'], { stdio: 'ignore' }),
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   await waitFor('nginx to listen', async () => (await fetch(`${url}/health`)).ok);

@@ -12,6 +12,7 @@ import {
   type ServiceProcess,
   type TestStack,
   type TrafficProcess,
+  reapWithTestProcess,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
 import { dump, load } from 'js-yaml';
@@ -90,15 +91,17 @@ describe('every dashboard PromQL query returns data from the real Prometheus', (
     writeFileSync(join(dir, 'prometheus.yml'), dump(config));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--enable-feature=exemplar-storage',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+    prometheus = reapWithTestProcess(
+      spawn(
+        'prometheus',
+        [
+          `--config.file=${join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--enable-feature=exemplar-storage',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      ),
     );
     prometheus.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     prometheus.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -13,6 +13,7 @@ import {
   type ReceivedSpan,
   type ServiceProcess,
   type TestStack,
+  reapWithTestProcess,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
 import { load, dump } from 'js-yaml';
@@ -404,16 +405,18 @@ describe('telemetry of real service processes', () => {
       writeFileSync(join(dir, 'prometheus.yml'), dump(config));
       const port = await freePort();
       url = `http://127.0.0.1:${port}`;
-      prometheus = spawn(
-        'prometheus',
-        [
-          `--config.file=${join(dir, 'prometheus.yml')}`,
-          `--storage.tsdb.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--enable-feature=exemplar-storage',
-          '--web.enable-remote-write-receiver',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
+      prometheus = reapWithTestProcess(
+        spawn(
+          'prometheus',
+          [
+            `--config.file=${join(dir, 'prometheus.yml')}`,
+            `--storage.tsdb.path=${join(dir, 'data')}`,
+            `--web.listen-address=127.0.0.1:${port}`,
+            '--enable-feature=exemplar-storage',
+            '--web.enable-remote-write-receiver',
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        ),
       );
       prometheus.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       prometheus.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

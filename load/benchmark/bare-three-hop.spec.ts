@@ -5,6 +5,7 @@ import {
   waitFor,
   type ServiceProcess,
   type TestStack,
+  reapWithTestProcess,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -66,10 +67,12 @@ describe('bare three-hop reference against the services’ database', () => {
   /** Starts one role of bare-three-hop.mjs and resolves with its URL. */
   const startBare = (role: string, env: Record<string, string>) =>
     new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(__dirname, 'bare-three-hop.mjs'), role], {
-        env: { PATH: process.env.PATH ?? '', DATABASE_URL: stack.db.url, PORT: '0', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = reapWithTestProcess(
+        spawn(process.execPath, [join(__dirname, 'bare-three-hop.mjs'), role], {
+          env: { PATH: process.env.PATH ?? '', DATABASE_URL: stack.db.url, PORT: '0', ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
       bare.push(child);
       let out = '';
       let err = '';

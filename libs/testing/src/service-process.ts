@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { reapWithTestProcess } from './child-reaper';
 import { waitFor } from './wait-for';
 
 /** Repository root, found from this file (libs/testing/src or libs/testing/dist). */
@@ -50,21 +51,23 @@ export async function startServiceProcess(
   const instrumentation = options.preload ?? join(ROOT, 'services', dir, 'src', 'instrumentation.ts');
   const preload = existsSync(instrumentation) ? ['--require', instrumentation] : [];
   let output = '';
-  const child = spawn(
-    process.execPath,
-    [
-      '--require',
-      join(ROOT, 'scripts', 'ts-register.cjs'),
-      ...preload,
-      '--conditions=@food-delivery/source',
-      '--enable-source-maps',
-      main,
-    ],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  const child = reapWithTestProcess(
+    spawn(
+      process.execPath,
+      [
+        '--require',
+        join(ROOT, 'scripts', 'ts-register.cjs'),
+        ...preload,
+        '--conditions=@food-delivery/source',
+        '--enable-source-maps',
+        main,
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    ),
   );
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

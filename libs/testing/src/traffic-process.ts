@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { freePort } from './service-process';
+import { reapWithTestProcess } from './child-reaper';
 import { waitFor } from './wait-for';
 
 /** Repository root, found from this file (libs/testing/src or libs/testing/dist). */
@@ -54,22 +55,24 @@ export async function startTrafficProcess<State extends TrafficStateBase = Traff
 ): Promise<TrafficProcess<State>> {
   const port = await freePort();
   let output = '';
-  const child = spawn(
-    process.execPath,
-    [
-      '--require',
-      join(ROOT, 'scripts', 'ts-register.cjs'),
-      '--require',
-      join(ROOT, 'load', 'traffic', 'instrumentation.ts'),
-      '--conditions=@food-delivery/source',
-      '--enable-source-maps',
-      join(ROOT, 'load', 'traffic', 'main.ts'),
-    ],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env, TRAFFIC_PORT: String(port), TRAFFIC_HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  const child = reapWithTestProcess(
+    spawn(
+      process.execPath,
+      [
+        '--require',
+        join(ROOT, 'scripts', 'ts-register.cjs'),
+        '--require',
+        join(ROOT, 'load', 'traffic', 'instrumentation.ts'),
+        '--conditions=@food-delivery/source',
+        '--enable-source-maps',
+        join(ROOT, 'load', 'traffic', 'main.ts'),
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', ...env, TRAFFIC_PORT: String(port), TRAFFIC_HOST: '127.0.0.1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    ),
   );
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
