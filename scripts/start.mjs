@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
@@ -318,11 +318,14 @@ async function answers(url) {
  * front of every replica. Returns null (and says how to get nginx) when there is none.
  */
 function prepareGateway(port, upstreams) {
-  const nginx = findExecutable('nginx');
+  // NGINX names another build (a path); by default the one on PATH or in the sbin folders.
+  const nginx = env.NGINX
+    ? findExecutable(basename(env.NGINX), '', [dirname(env.NGINX)])
+    : findExecutable('nginx');
   if (!nginx) {
     say(
-      `no nginx here: running without the gateway (${installCommand(['nginx'], process.getuid?.() === 0)}, ` +
-        `then npm start again, for the gateway on :${port})`,
+      `${env.NGINX ? `no nginx at ${env.NGINX}` : 'no nginx here'}: running without the gateway ` +
+        `(${installCommand(['nginx'], process.getuid?.() === 0)}, then npm start again, for the gateway on :${port})`,
     );
     return null;
   }

@@ -156,14 +156,16 @@ describe('npm start (scripts/start.mjs)', () => {
     return { databaseUrl: url.toString(), dataDir, redis };
   };
 
-  it('creates the database, serves the user service with /docs, runs without Redis, and stops on Ctrl-C', async () => {
+  it('creates the database, serves the user service with /docs, runs without Redis or nginx, and stops on Ctrl-C', async () => {
     const port = await freePort();
     const deadRedisPort = await freePort();
+    const gatewayPort = await freePort();
     const { databaseUrl, dataDir } = ownResources('plain');
     const run = launch({
       DATABASE_URL: databaseUrl,
       FD_DATA_DIR: dataDir,
-      GATEWAY_PORT: 'off',
+      GATEWAY_PORT: String(gatewayPort),
+      NGINX: join(dataDir, 'no-such', 'nginx'),
       LAUNCHER_PORT: 'off',
       CONSOLE_PORT: 'off',
       REDIS_URL: `redis://127.0.0.1:${deadRedisPort}`,
@@ -180,6 +182,13 @@ describe('npm start (scripts/start.mjs)', () => {
       throw new Error(`${error.message}\n${run.output()}`);
     });
     expect(run.output()).toContain('running with caching off');
+    // Without nginx: one line saying how to get it, and everything else runs.
+    expect(run.output()).toContain(
+      `[start] no nginx at ${join(dataDir, 'no-such', 'nginx')}: running without the gateway (` +
+        `${process.getuid?.() === 0 ? '' : 'sudo '}apt-get install -y --no-install-recommends nginx, then npm start again, for the gateway on :${gatewayPort})`,
+    );
+    expect(run.output()).not.toContain(`gateway                http://localhost:${gatewayPort}`);
+    expect(run.output()).toContain(`Try: curl -X POST http://localhost:${port}/login`);
     expect(run.output()).toContain(`http://localhost:${port}/docs`);
     expect((await login(port)).status).toBe(200);
     expect((await request(`http://127.0.0.1:${port}/docs`)).status).toBe(200);
