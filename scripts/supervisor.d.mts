@@ -38,6 +38,8 @@ export class Supervisor {
     spawn: () => import('node:child_process').ChildProcess;
     probe: () => Promise<boolean>;
     stopSignal?: NodeJS.Signals;
+    /** The process was spawned `detached`: what is left of its process group is killed once it exited. */
+    processGroup?: boolean;
   }): SupervisedUnit;
   /** Starts a unit; true once it is ready, false after `timeoutMs` (it stays supervised). */
   start(unit: SupervisedUnit, timeoutMs?: number): Promise<boolean>;

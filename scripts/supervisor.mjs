@@ -47,9 +47,12 @@ export class Supervisor {
 
   /**
    * A unit: `spawn()` starts its process and returns the ChildProcess; `probe()` resolves true once it is
-   * ready; `stopSignal` is what a graceful stop sends (SIGTERM for Node, SIGQUIT for nginx).
+   * ready; `stopSignal` is what a graceful stop sends (SIGTERM for Node, SIGQUIT for nginx). `processGroup`:
+   * the process was spawned `detached`, leading a process group of its own with the processes it starts
+   * (nginx's workers); once it has exited, whatever is left of its group is killed, before a restart and on stop.
+   * Without that, the workers of a SIGKILLed nginx master keep its ports and every new master fails to bind.
    */
-  add({ service, instance, port, spawn, probe, stopSignal = 'SIGTERM' }) {
+  add({ service, instance, port, spawn, probe, stopSignal = 'SIGTERM', processGroup = false }) {
     const unit = {
       service,
       instance,
@@ -57,6 +60,7 @@ export class Supervisor {
       spawn,
       probe,
       stopSignal,
+      processGroup,
       child: null,
       state: 'new',
       restarts: 0,
@@ -124,8 +128,22 @@ export class Supervisor {
     return unit.state === 'up';
   }
 
+  /** Kills what is left of an exited unit's process group (see `add`). */
+  reapGroup(unit, child) {
+    if (!unit.processGroup || !child?.pid) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+      this.say(
+        `${unit.instance}: killed the processes its exited leader left behind (process group ${child.pid})`,
+      );
+    } catch {
+      // ESRCH: nothing was left
+    }
+  }
+
   exited(unit, child, code, signal) {
     if (unit.child !== child) return;
+    this.reapGroup(unit, child);
     const at = Date.now();
     const ranMs = at - unit.startedAt;
     const healthyForMs = unit.readyAt ? at - unit.readyAt : 0;

