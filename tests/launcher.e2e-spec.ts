@@ -1,4 +1,10 @@
-import { createTestRedisNamespace, request, TEST_DATABASE_URL, waitFor } from '@food-delivery/testing';
+import {
+  createTestRedisNamespace,
+  reapWithTestProcess,
+  request,
+  TEST_DATABASE_URL,
+  waitFor,
+} from '@food-delivery/testing';
 import { expect } from 'expect';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -97,12 +103,16 @@ function launch(
 } {
   let output = '';
   // A process group of its own, like a job in a terminal.
-  const child = spawn(process.execPath, ['scripts/start.mjs', ...args], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  // If this file is stopped (its timeout), the launcher gets a Ctrl-C and takes its services down with it.
+  const child = reapWithTestProcess(
+    spawn(process.execPath, ['scripts/start.mjs', ...args], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    }),
+    { signal: 'SIGINT', group: true },
+  );
   const ctrlC = () => {
     try {
       process.kill(-child.pid!, 'SIGINT');

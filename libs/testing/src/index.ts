@@ -1,6 +1,6 @@
 export { request, type JsonResponse } from './http-client';
 export { createTestStack, stackSecrets, type RunningService, type TestStack } from './service-harness';
-export { reapWithTestProcess } from './child-reaper';
+export { reapWithTestProcess, type ReapOptions } from './child-reaper';
 export { freePort, startServiceProcess, type ServiceProcess } from './service-process';
 export { startTrafficProcess, sumOf, type TrafficProcess, type TrafficStateBase } from './traffic-process';
 export { TcpProxy, viaProxy } from './tcp-proxy';
