@@ -209,9 +209,7 @@ export class BaseEnv {
   get listenersBeyondLoopback(): string[] {
     const listeners: [string, string][] = [['HOST', this.HOST]];
     if (this.MANAGEMENT_PORT > 0) listeners.push(['MANAGEMENT_HOST', this.MANAGEMENT_HOST]);
-    return listeners
-      .filter(([, host]) => !isLoopbackHost(host))
-      .map(([name, host]) => `${name}=${host}`);
+    return listeners.filter(([, host]) => !isLoopbackHost(host)).map(([name, host]) => `${name}=${host}`);
   }
 
   /** True when every listener is on a loopback address (nobody else can connect). */

@@ -1,0 +1,219 @@
+import { ALL_SCOPES, type Scope } from '@food-delivery/auth';
+import {
+  createRemotePeer,
+  remotePeerUnavailable,
+  request,
+  startServiceProcess,
+  type OpenApiDocument,
+} from '@food-delivery/testing';
+import { expect } from 'expect';
+import { createPrivateKey, randomInt, sign, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startOrderKit, type OrderKit } from './support';
+
+/** One row of the README's "Who may call what": the operations it lists and the scope it names (if any). */
+interface OwnerRow {
+  operations: string[];
+  scope: Scope | null;
+  line: string;
+}
+
+/** The README's table of owners, parsed: `METHOD /path` entries of the first cell, a scope in the third. */
+function readOwnerTable(): OwnerRow[] {
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const section = readme.split(/^## /m).find((part) => part.startsWith('Who may call what\n'));
+  if (!section) throw new Error('README.md has no "Who may call what" section');
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => {
+      const cells = line.split('|').map((cell) => cell.trim());
+      const operations = [...cells[1].matchAll(/`([A-Z]+ \/[^`]*)`/g)].map((match) => match[1]);
+      const needs = /^`([a-z:_-]+)`$/.exec(cells[3])?.[1];
+      const scope = needs && (ALL_SCOPES as readonly string[]).includes(needs) ? (needs as Scope) : null;
+      return { operations, scope, line };
+    });
+}
+
+/** `POST /chaos/{knob}` stands for every knob's own path. */
+function covers(listed: string, operation: string): boolean {
+  if (listed === operation) return true;
+  const prefix = listed.endsWith('/{knob}') ? listed.slice(0, -'{knob}'.length) : null;
+  return prefix !== null && operation.startsWith(prefix) && /^[a-z_]+$/.test(operation.slice(prefix.length));
+}
+
+/** Paths served by every service but outside its OpenAPI document. */
+const UNDOCUMENTED = ['GET /docs', 'GET /redoc', 'GET /docs-json'];
+
+/** An RS256 token signed with the user service's own key, with or without `kid`. */
+function signToken(
+  key: { kid: string; privateKey: KeyObject },
+  claims: Record<string, unknown>,
+  withKid = true,
+) {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const header = encode({ alg: 'RS256', typ: 'JWT', ...(withKid ? { kid: key.kid } : {}) });
+  const payload = encode({
+    iss: 'food-delivery/user-service',
+    aud: 'food-delivery',
+    iat: now,
+    exp: now + 600,
+    ...claims,
+  });
+  const signature = sign('RSA-SHA256', Buffer.from(`${header}.${payload}`), key.privateKey);
+  return `${header}.${payload}.${signature.toString('base64url')}`;
+}
+
+/**
+ * The trust boundaries across the three real services (user and restaurant as processes, the order service
+ * in-process): the README's one table of owners is what every service documents and enforces, one token policy
+ * holds everywhere, and a service started without HOST cannot be reached from another host.
+ */
+describe('trust boundaries: who may call what, across the three real services', () => {
+  let kit: OrderKit;
+  let services: { name: string; url: string; document: OpenApiDocument }[];
+  let signingKey: { kid: string; privateKey: KeyObject };
+
+  before(async () => {
+    kit = await startOrderKit('trust');
+    services = [];
+    for (const [name, url] of [
+      ['user', kit.user.url],
+      ['restaurant', kit.restaurant.url],
+      ['order', kit.orderUrl],
+    ]) {
+      const docs = await request<OpenApiDocument>(`${url}/docs-json`);
+      expect(docs.status).toBe(200);
+      services.push({ name, url, document: docs.body });
+    }
+    const { rows } = await kit.pg.query<{ kid: string; private_key_pem: string }>(
+      'SELECT kid, private_key_pem FROM "user".signing_keys WHERE active',
+    );
+    signingKey = { kid: rows[0].kid, privateKey: createPrivateKey(rows[0].private_key_pem) };
+  });
+
+  after(() => kit?.close());
+
+  /** Every documented operation of every service, with the scope its OpenAPI document names. */
+  const documented = () =>
+    services.flatMap(({ name, url, document }) =>
+      Object.entries(document.paths).flatMap(([path, operations]) =>
+        Object.entries(operations as Record<string, Record<string, unknown>>).map(([method, operation]) => ({
+          service: name,
+          url,
+          path,
+          operation: `${method.toUpperCase()} ${path}`,
+          scope: (operation['x-required-scope'] as string | undefined) ?? null,
+        })),
+      ),
+    );
+
+  it("documents in every service's OpenAPI exactly the owners of the README's table", () => {
+    const table = readOwnerTable();
+    expect(table.length).toBeGreaterThan(10);
+    const seen = new Set<string>();
+    for (const { service, operation, scope } of documented()) {
+      const rows = table.filter((row) => row.operations.some((listed) => covers(listed, operation)));
+      expect([service, operation, rows.length]).toEqual([service, operation, 1]);
+      expect([service, operation, scope]).toEqual([service, operation, rows[0].scope]);
+      for (const listed of rows[0].operations) if (covers(listed, operation)) seen.add(listed);
+    }
+    // …and the table lists nothing that no service has.
+    const listed = table.flatMap((row) => row.operations).filter((entry) => !UNDOCUMENTED.includes(entry));
+    expect(listed.filter((entry) => !seen.has(entry))).toEqual([]);
+  });
+
+  it('enforces the documented scope: a token with every other scope gets 403, one with just it gets past', async () => {
+    const stockBefore = await kit.stock(1);
+    const path = (template: string) => template.replace(/\{[A-Za-z]+\}/g, '1');
+    // The operator surfaces are open from loopback (their remote cases: libs/chaos, services/*/test).
+    const scoped = documented().filter(
+      (entry) => entry.scope && entry.scope !== 'chaos:write' && entry.scope !== 'admin',
+    );
+    expect(scoped.length).toBeGreaterThanOrEqual(14);
+    for (const { service, url, operation, scope } of scoped) {
+      const [method, template] = operation.split(' ');
+      // The service form of /validate (its caller form confirms one's own account with any user token).
+      const body = operation === 'POST /validate' ? { user_id: 1 } : undefined;
+      const call = (scopes: readonly string[]) =>
+        request(`${url}${path(template)}`, {
+          method,
+          body,
+          token: signToken(signingKey, {
+            sub: '1',
+            username: 'user',
+            role: 'operator',
+            scope: scopes.join(' '),
+          }),
+        });
+      const without = await call(ALL_SCOPES.filter((other) => other !== scope));
+      expect([service, operation, without.status, without.body?.code]).toEqual([
+        service,
+        operation,
+        403,
+        'INSUFFICIENT_SCOPE',
+      ]);
+      const withIt = await call([scope!]);
+      expect([service, operation, [401, 403].includes(withIt.status)]).toEqual([service, operation, false]);
+    }
+    // The refused calls moved nothing (PUT /inventory/1 without inventory:write among them).
+    expect(await kit.stock(1)).toBe(stockBefore);
+  });
+
+  it('one token policy: a token without kid is refused by every service, even signed by the real key', async () => {
+    const claims = { sub: '1', username: 'user', role: 'operator', scope: ALL_SCOPES.join(' ') };
+    const calls = [
+      (token: string) => request(`${kit.user.url}/users/1`, { token }),
+      (token: string) => request(`${kit.restaurant.url}/inventory/reservations?status=active`, { token }),
+      (token: string) => request(`${kit.orderUrl}/orders`, { token }),
+    ];
+    for (const call of calls) {
+      const signed = await call(signToken(signingKey, claims));
+      expect(signed.status).toBe(200);
+      const withoutKid = await call(signToken(signingKey, claims, false));
+      expect([withoutKid.status, withoutKid.body.code]).toEqual([401, 'TOKEN_INVALID']);
+    }
+  });
+
+  it(
+    'listens on loopback unless HOST says otherwise: another host cannot connect, the machine itself can',
+    { skip: remotePeerUnavailable() ?? false },
+    async () => {
+      const peer = await createRemotePeer();
+      // A control: something listening beyond loopback is reachable from the peer.
+      const open = createServer((_request, response) => response.end('{"open":true}'));
+      await new Promise<void>((resolve) => open.listen(0, '0.0.0.0', resolve));
+      const service = await startServiceProcess('user', {
+        ...kit.stack.baseEnv,
+        HOST: '', // unset: the service's own default
+        SEED_DEMO_USER: 'false',
+        OPERATOR_PASSWORD: '',
+        REDIS_KEY_PREFIX: `${kit.stack.redis.prefix}loopback:`,
+        INSTANCE_ID: `user-loopback-${randomInt(1000)}`,
+      });
+      try {
+        const openPort = (open.address() as AddressInfo).port;
+        expect((await peer.request(`http://${peer.hostAddress}:${openPort}/`)).body).toEqual({ open: true });
+        await expect(
+          peer.request(`http://${peer.hostAddress}:${service.port}/health/live`),
+        ).rejects.toThrow();
+        await expect(
+          peer.request(`http://${peer.hostAddress}:${service.port}/chaos/delay`, { body: { delay_ms: 1 } }),
+        ).rejects.toThrow();
+        // The spec's chaos curl, from the machine that runs the service: no key, no token.
+        const local = await request(`${service.url}/chaos/delay`, { body: { delay_ms: 1, ttl_s: 5 } });
+        expect(local.status).toBe(200);
+        expect((await request(`${service.url}/chaos`, { method: 'DELETE' })).status).toBe(200);
+      } finally {
+        await service.stop();
+        await new Promise((resolve) => open.close(resolve));
+        await peer.remove();
+      }
+    },
+  );
+});
