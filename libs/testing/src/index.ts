@@ -18,3 +18,4 @@ export {
   type FuzzRequest,
   type OpenApiDocument,
 } from './openapi-fuzz';
+export { ownerEntryCovers, readOwnerTable, UNDOCUMENTED_OPERATIONS, type OwnerRow } from './owner-table';

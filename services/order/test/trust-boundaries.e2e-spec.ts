@@ -1,53 +1,20 @@
-import { ALL_SCOPES, type Scope } from '@food-delivery/auth';
+import { ALL_SCOPES } from '@food-delivery/auth';
 import {
   createRemotePeer,
+  ownerEntryCovers as covers,
+  readOwnerTable,
   remotePeerUnavailable,
   request,
   startServiceProcess,
+  UNDOCUMENTED_OPERATIONS,
   type OpenApiDocument,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
 import { createPrivateKey, randomInt, sign, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startOrderKit, type OrderKit } from './support';
-
-/** One row of the README's "Who may call what": the operations it lists and the scope it names (if any). */
-interface OwnerRow {
-  operations: string[];
-  scope: Scope | null;
-  line: string;
-}
-
-/** The README's table of owners, parsed: `METHOD /path` entries of the first cell, a scope in the third. */
-function readOwnerTable(): OwnerRow[] {
-  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
-  const section = readme.split(/^## /m).find((part) => part.startsWith('Who may call what\n'));
-  if (!section) throw new Error('README.md has no "Who may call what" section');
-  return section
-    .split('\n')
-    .filter((line) => line.startsWith('| `'))
-    .map((line) => {
-      const cells = line.split('|').map((cell) => cell.trim());
-      const operations = [...cells[1].matchAll(/`([A-Z]+ \/[^`]*)`/g)].map((match) => match[1]);
-      const needs = /^`([a-z:_-]+)`$/.exec(cells[3])?.[1];
-      const scope = needs && (ALL_SCOPES as readonly string[]).includes(needs) ? (needs as Scope) : null;
-      return { operations, scope, line };
-    });
-}
-
-/** `POST /chaos/{knob}` stands for every knob's own path. */
-function covers(listed: string, operation: string): boolean {
-  if (listed === operation) return true;
-  const prefix = listed.endsWith('/{knob}') ? listed.slice(0, -'{knob}'.length) : null;
-  return prefix !== null && operation.startsWith(prefix) && /^[a-z_]+$/.test(operation.slice(prefix.length));
-}
-
-/** Paths served by every service but outside its OpenAPI document. */
-const UNDOCUMENTED = ['GET /docs', 'GET /redoc', 'GET /docs-json'];
 
 /** An RS256 token signed with the user service's own key, with or without `kid`. */
 function signToken(
@@ -124,7 +91,9 @@ describe('trust boundaries: who may call what, across the three real services', 
       for (const listed of rows[0].operations) if (covers(listed, operation)) seen.add(listed);
     }
     // …and the table lists nothing that no service has.
-    const listed = table.flatMap((row) => row.operations).filter((entry) => !UNDOCUMENTED.includes(entry));
+    const listed = table
+      .flatMap((row) => row.operations)
+      .filter((entry) => !UNDOCUMENTED_OPERATIONS.includes(entry));
     expect(listed.filter((entry) => !seen.has(entry))).toEqual([]);
   });
 
