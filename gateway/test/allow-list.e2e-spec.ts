@@ -29,6 +29,9 @@ const TARGETS = [
   },
 ];
 
+const mixedCase = (text: string) =>
+  [...text].map((char, i) => (i % 2 ? char.toUpperCase() : char.toLowerCase())).join('');
+
 /** Ways to reach `target` (a path such as /chaos/delay) through a public prefix or an encoding. */
 function disguises(target: string): string[] {
   const [, first, rest] = /^\/([^/]+)(.*)$/.exec(target)!;
@@ -41,7 +44,10 @@ function disguises(target: string): string[] {
     variants.add(`${prefix}/${encodeFirst.replace('%', '%25')}${rest}`); // %2563haos
     variants.add(`${prefix}/${encodeFirst.replace('%', '%2525')}${rest}`); // %252563haos
     variants.add(`${prefix}/${first.toUpperCase()}${rest}`);
+    variants.add(`${prefix}/${mixedCase(first)}${rest}`); // cHaOs
     variants.add(`${prefix}/${first}.${rest}`); // trailing dot
+    variants.add(`${prefix}${target}.`);
+    variants.add(`${prefix}${target}/`);
     variants.add(`${prefix}/${first}${rest.replace(/\//g, '%2F')}`);
     variants.add(`${prefix}/${first}${rest.replace(/\//g, '%2f')}`);
     variants.add(`${prefix}/${first}${rest.replace(/\//g, '%252F')}`);
@@ -53,6 +59,9 @@ function disguises(target: string): string[] {
     variants.add(`${start}/%2e%2e${target}`);
     variants.add(`${start}/%2E%2E${target}`);
     variants.add(`${start}/%252e%252e${target}`);
+    variants.add(`${start}/%2e%2E${target}`);
+    variants.add(`${start}/%25252E%25252e${target}`);
+    variants.add(`${start}/.%2e${target}`);
     variants.add(`${start}/..%2F..%2F..${target}`);
     variants.add(`${start}/..%5C..%5C..${target}`);
     variants.add(`${start}\\..\\..${target}`);
