@@ -1,6 +1,7 @@
 import { ALL_SCOPES } from '@food-delivery/auth';
 import {
   createRemotePeer,
+  freePort,
   ownerEntryCovers as covers,
   readOwnerTable,
   remotePeerUnavailable,
@@ -10,9 +11,7 @@ import {
   type OpenApiDocument,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
-import { createPrivateKey, randomInt, sign, type KeyObject } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createPrivateKey, randomBytes, randomInt, sign, type KeyObject } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startOrderKit, type OrderKit } from './support';
 
@@ -150,37 +149,50 @@ describe('trust boundaries: who may call what, across the three real services', 
   });
 
   it(
-    'listens on loopback unless HOST says otherwise: another host cannot connect, the machine itself can',
+    'listens on loopback unless HOST says otherwise; a listener beyond it changes faults only with the key',
     { skip: remotePeerUnavailable() ?? false },
     async () => {
       const peer = await createRemotePeer();
-      // A control: something listening beyond loopback is reachable from the peer.
-      const open = createServer((_request, response) => response.end('{"open":true}'));
-      await new Promise<void>((resolve) => open.listen(0, '0.0.0.0', resolve));
+      const managementPort = await freePort();
+      const key = randomBytes(18).toString('base64url');
+      // HOST unset (the service's default); the management listener (/health, /metrics, /chaos) on every
+      // interface, as a pod's is for the kubelet.
       const service = await startServiceProcess('user', {
         ...kit.stack.baseEnv,
-        HOST: '', // unset: the service's own default
+        HOST: '',
+        MANAGEMENT_PORT: String(managementPort),
+        MANAGEMENT_HOST: '0.0.0.0',
+        CHAOS_API_KEY: key,
         SEED_DEMO_USER: 'false',
         OPERATOR_PASSWORD: '',
         REDIS_KEY_PREFIX: `${kit.stack.redis.prefix}loopback:`,
         INSTANCE_ID: `user-loopback-${randomInt(1000)}`,
       });
       try {
-        const openPort = (open.address() as AddressInfo).port;
-        expect((await peer.request(`http://${peer.hostAddress}:${openPort}/`)).body).toEqual({ open: true });
+        const remote = (port: number, path: string) => `http://${peer.hostAddress}:${port}${path}`;
+        // The peer reaches this machine (the management listener answers)…
+        expect((await peer.request(remote(managementPort, '/health/live'))).status).toBe(200);
+        // …but not the service port, which listens on loopback only.
+        await expect(peer.request(remote(service.port, '/health/live'))).rejects.toThrow();
         await expect(
-          peer.request(`http://${peer.hostAddress}:${service.port}/health/live`),
+          peer.request(remote(service.port, '/chaos/delay'), { body: { delay_ms: 1 } }),
         ).rejects.toThrow();
-        await expect(
-          peer.request(`http://${peer.hostAddress}:${service.port}/chaos/delay`, { body: { delay_ms: 1 } }),
-        ).rejects.toThrow();
+        // Through the management listener, fault changes need the key.
+        const noKey = await peer.request(remote(managementPort, '/chaos/delay'), { body: { delay_ms: 1 } });
+        expect([noKey.status, noKey.body.code]).toEqual([401, 'CHAOS_KEY_REQUIRED']);
+        const reset = await peer.request(remote(managementPort, '/chaos'), { method: 'DELETE' });
+        expect([reset.status, reset.body.code]).toEqual([401, 'CHAOS_KEY_REQUIRED']);
+        const keyed = await peer.request(remote(managementPort, '/chaos'), {
+          method: 'DELETE',
+          headers: { 'x-chaos-key': key },
+        });
+        expect(keyed.status).toBe(200);
         // The spec's chaos curl, from the machine that runs the service: no key, no token.
         const local = await request(`${service.url}/chaos/delay`, { body: { delay_ms: 1, ttl_s: 5 } });
         expect(local.status).toBe(200);
         expect((await request(`${service.url}/chaos`, { method: 'DELETE' })).status).toBe(200);
       } finally {
         await service.stop();
-        await new Promise((resolve) => open.close(resolve));
         await peer.remove();
       }
     },
