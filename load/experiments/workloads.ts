@@ -1,5 +1,5 @@
 /** What an arrival does, per workload type; every HTTP call is recorded as one sample by `call`. */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { bodyCode, type HttpAnswer, type HttpClient, type HttpRequest } from './http';
 import type { Workload } from './model';
 import type { Api } from './target';
@@ -27,8 +27,8 @@ export const BAD_INPUT: Readonly<Record<string, number>> = {
 
 export const ADDRESS = '서울시 강남구 123-45';
 export const PHONE = '010-1234-5678';
-/** The synthetic users' password: they hold nothing but synthetic orders. */
-export const PASSWORD = 'experiment-pass';
+/** The synthetic users' password: fresh for each process (each run signs up its own users), never a constant. */
+export const PASSWORD = randomBytes(12).toString('base64url');
 
 export interface Session {
   username: string;

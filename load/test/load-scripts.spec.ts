@@ -91,6 +91,9 @@ describe('k6 scripts', () => {
     const session = readFileSync(join(k6Dir, 'lib', 'session.js'), 'utf8');
     expect(session).toMatch(/if \(token\) return token;/);
     expect(session).toMatch(/LOGIN_FORMAT === 'form'/);
+    // Each VU's password is random (or given), never a constant anyone could log in with.
+    expect(session).toMatch(/const password =\s+__ENV\.USER_PASSWORD \|\| `k6-\$\{Math\.random\(\)/);
+    expect(session).not.toMatch(/password[^\n]*= '[^']+'/);
     expect(readFileSync(join(k6Dir, 'lib', 'orders.js'), 'utf8')).toMatch(
       /'Idempotency-Key': idempotencyKey\(\)/,
     );
@@ -115,5 +118,15 @@ describe('JMeter plan', () => {
     expect(xml).toContain('<stringProp name="Header.value">${__UUID()}</stringProp>');
     expect(xml).toContain('<stringProp name="HTTPSampler.path">/api/orders/audit</stringProp>');
     expect(xml).toContain('<stringProp name="JSON_PATH">$.ok</stringProp>');
+  });
+
+  it("signs each thread up with a random password, never a constant, and logs in with that thread's", () => {
+    expect(xml).toContain(
+      '"password": "${__RandomString(20,abcdefghijklmnopqrstuvwxyz0123456789,password)}"',
+    );
+    expect(xml).toMatch(
+      /<stringProp name="Argument.name">password<\/stringProp>\s*<stringProp name="Argument.value">\$\{password\}</,
+    );
+    expect(xml).not.toMatch(/"password": "[^$]/);
   });
 });

@@ -18,6 +18,7 @@ import {
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiBody,
+  ApiExtension,
   ApiHeader,
   ApiNotFoundResponse,
   ApiParam,
@@ -27,7 +28,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { Public } from '@food-delivery/auth';
+import { Public, Scope } from '@food-delivery/auth';
 import { ApiError, ErrorResponseDto } from '@food-delivery/http';
 import type { FastifyRequest } from 'fastify';
 import { ChaosAccessGuard } from './chaos-access.guard';
@@ -73,6 +74,8 @@ const ChangesFaults = (
     }),
     ApiHeader({ name: 'X-Chaos-Key', required: false, description: CHAOS_KEY_HEADER }),
     ApiBearerAuth('bearer'),
+    // The scope of a remote caller's token (loopback callers and X-Chaos-Key need none).
+    ApiExtension('x-required-scope', Scope.ChaosWrite),
     ApiOkResponse({
       type: ChaosChangeDto,
       examples: Object.fromEntries(
@@ -148,6 +151,7 @@ export class ChaosController {
   })
   @ApiHeader({ name: 'X-Chaos-Key', required: false, description: CHAOS_KEY_HEADER })
   @ApiBearerAuth('bearer')
+  @ApiExtension('x-required-scope', Scope.ChaosWrite)
   @ApiOkResponse({ type: ChaosChangeDto, example: { action: 'reset', cleared: 2, shared: true } })
   @ApiUnauthorizedResponse({
     type: ErrorResponseDto,
@@ -171,6 +175,7 @@ export class ChaosController {
   @ApiQuery({ name: 'instance', required: false, example: 'user-service-2' })
   @ApiHeader({ name: 'X-Chaos-Key', required: false, description: CHAOS_KEY_HEADER })
   @ApiBearerAuth('bearer')
+  @ApiExtension('x-required-scope', Scope.ChaosWrite)
   @ApiOkResponse({ type: ChaosChangeDto, example: cleared(1) })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED: a bad instance' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'CHAOS_KNOB_NOT_FOUND: no such knob here' })

@@ -24,6 +24,11 @@ export const toBoolean = ({
       : raw;
 };
 
+/** True for an address only this machine can connect to: 127.x.y.z, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  return /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host);
+}
+
 /** Settings every service shares. Services extend this with their own. */
 export class BaseEnv {
   @IsIn(['development', 'production', 'test'])
@@ -197,9 +202,19 @@ export class BaseEnv {
     return (this.LOCAL_OPERATOR_ADDRESSES ?? '').split(',').filter(Boolean);
   }
 
-  /** True when HOST is a loopback address (nobody else can connect). */
+  /**
+   * The listeners another host can reach, as `NAME=address` for messages: HOST, and MANAGEMENT_HOST when the
+   * management listener is on (it serves /chaos too).
+   */
+  get listenersBeyondLoopback(): string[] {
+    const listeners: [string, string][] = [['HOST', this.HOST]];
+    if (this.MANAGEMENT_PORT > 0) listeners.push(['MANAGEMENT_HOST', this.MANAGEMENT_HOST]);
+    return listeners.filter(([, host]) => !isLoopbackHost(host)).map(([name, host]) => `${name}=${host}`);
+  }
+
+  /** True when every listener is on a loopback address (nobody else can connect). */
   get listensOnLoopbackOnly(): boolean {
-    return /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(this.HOST);
+    return this.listenersBeyondLoopback.length === 0;
   }
 
   /**
@@ -210,8 +225,9 @@ export class BaseEnv {
     if (this.NODE_ENV !== 'production' || this.listensOnLoopbackOnly) return [];
     return this.CHAOS_ENABLED && !this.CHAOS_API_KEY
       ? [
-          `CHAOS_API_KEY: required in production when the service listens beyond loopback (HOST=${this.HOST}) ` +
-            'with chaos enabled; set CHAOS_API_KEY, or CHAOS_ENABLED=false, or HOST=127.0.0.1',
+          'CHAOS_API_KEY: required in production when the service listens beyond loopback ' +
+            `(${this.listenersBeyondLoopback.join(', ')}) with chaos enabled; set CHAOS_API_KEY, or ` +
+            'CHAOS_ENABLED=false, or listen on 127.0.0.1',
         ]
       : [];
   }

@@ -37,4 +37,35 @@ describe('validateEnv', () => {
     expect(message).toMatch(/- DATABASE_POOL_MAX: .*not be greater than 200/);
     expect((error as EnvValidationError).problems).toHaveLength(4);
   });
+
+  it('listens on loopback unless HOST says otherwise', () => {
+    const env = validateEnv(BaseEnv, {});
+    expect([env.HOST, env.MANAGEMENT_HOST, env.listensOnLoopbackOnly]).toEqual([
+      '127.0.0.1',
+      '127.0.0.1',
+      true,
+    ]);
+    expect(validateEnv(BaseEnv, { HOST: '' }).HOST).toBe('127.0.0.1');
+  });
+
+  it('refuses production beyond loopback with chaos on and no CHAOS_API_KEY, the management listener too', () => {
+    const production = { NODE_ENV: 'production' };
+    const starting = (env: Record<string, string>) => () =>
+      validateEnv(BaseEnv, { ...production, ...env }, 'svc');
+    expect(starting({ HOST: '0.0.0.0' })).toThrow(
+      /CHAOS_API_KEY: required in production when the service listens beyond loopback \(HOST=0\.0\.0\.0\)/,
+    );
+    // /chaos is served on the management listener too: a pod's MANAGEMENT_HOST=0.0.0.0 exposes it.
+    expect(starting({ MANAGEMENT_PORT: '9090', MANAGEMENT_HOST: '0.0.0.0' })).toThrow(
+      /beyond loopback \(MANAGEMENT_HOST=0\.0\.0\.0\)/,
+    );
+    const fine: Record<string, string>[] = [
+      {},
+      { HOST: '127.0.0.1', MANAGEMENT_HOST: '0.0.0.0' }, // no MANAGEMENT_PORT: no such listener
+      { HOST: '0.0.0.0', CHAOS_API_KEY: 'a-chaos-key-0123' },
+      { HOST: '0.0.0.0', CHAOS_ENABLED: 'false' },
+    ];
+    for (const env of fine) expect(starting(env)).not.toThrow();
+    expect(() => validateEnv(BaseEnv, { HOST: '0.0.0.0' })).not.toThrow(); // outside production the rule does not apply
+  });
 });

@@ -8,15 +8,16 @@ export interface DocsOptions {
   tags: { name: string; description: string }[];
 }
 
-/** Appended to every service's description: who may call what (docs/security.md has the whole table). */
+/** Appended to every service's description: who may call what (the README's "Who may call what" has the table). */
 const SECURITY_NOTE = `
 
 **Who may call what.** Public endpoints need nothing. The others name the scope they need (\`x-required-scope\`
 on each operation): users and operators get theirs from \`POST /login\` (\`orders users:read\`; operators also
 \`chaos:write admin inventory:write reservations:read users:validate\`), services from \`POST /token\`
-(client credentials). A valid token without the scope gets 403 \`INSUFFICIENT_SCOPE\`. Changing faults
-(\`/chaos\`) and \`/admin\` are open to callers on the service's own machine (loopback); from anywhere else
-they need \`X-Chaos-Key\` / \`X-Admin-Key\` or an operator token.`;
+(client credentials; only the order service's client may write the reservation ledger). A valid token without the
+scope gets 403 \`INSUFFICIENT_SCOPE\`. Changing faults (\`/chaos\`) and \`/admin\` are open to callers on the
+service's own machine (loopback); from anywhere else they need \`X-Chaos-Key\` / \`X-Admin-Key\` or an operator
+token (\`chaos:write\` / \`admin\`).`;
 
 const REDOC_VERSION = '2.5.0';
 

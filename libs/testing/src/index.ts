@@ -19,3 +19,4 @@ export {
   type FuzzRequest,
   type OpenApiDocument,
 } from './openapi-fuzz';
+export { ownerEntryCovers, readOwnerTable, UNDOCUMENTED_OPERATIONS, type OwnerRow } from './owner-table';

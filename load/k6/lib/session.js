@@ -5,11 +5,16 @@ import { api, LOGIN_FORMAT } from './config.js';
 
 let token = null;
 
-/** One account per VU, created on its first iteration, then one login: the token is reused for the whole run. */
+/**
+ * One account per VU, created on its first iteration, then one login: the token is reused for the whole run. The
+ * account is `k6_<vu>_<RUN_ID>`; its password is random unless USER_PASSWORD is given.
+ */
 export function session() {
   if (token) return token;
   const username = `k6_${exec.vu.idInTest}_${(__ENV.RUN_ID || Date.now().toString(36)).slice(-8)}`;
-  const password = 'k6-password';
+  // Fresh for each VU of each run, never a constant (USER_PASSWORD to log in again with a fixed RUN_ID).
+  const password =
+    __ENV.USER_PASSWORD || `k6-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   const signup = http.post(api.signup, JSON.stringify({ username, password }), {
     headers: { 'Content-Type': 'application/json' },
     tags: { name: 'signup' },

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
-import { BaseEnv, toBoolean } from '@food-delivery/config';
+import { BaseEnv, isLoopbackHost, toBoolean } from '@food-delivery/config';
 
 export class RestaurantEnv extends BaseEnv {
   override PORT: number = 8002;
@@ -77,7 +77,8 @@ export class RestaurantEnv extends BaseEnv {
     const problems = super.combinationProblems();
     if (
       this.NODE_ENV === 'production' &&
-      !this.listensOnLoopbackOnly &&
+      // /admin is served on HOST only (the management listener serves /health, /metrics and /chaos).
+      !isLoopbackHost(this.HOST) &&
       this.ADMIN_ENABLED &&
       !this.ADMIN_API_KEY
     ) {

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiExtension,
   ApiForbiddenResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -10,7 +11,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { Public } from '@food-delivery/auth';
+import { Public, Scope } from '@food-delivery/auth';
 import { ErrorResponseDto } from '@food-delivery/http';
 import { AdminAccessGuard } from './admin-access.guard';
 import { ResetStockDto, ResetStockResultDto } from './dto/reset-stock.dto';
@@ -23,6 +24,8 @@ import { StockAdminService } from './stock-admin.service';
   description: 'ADMIN_API_KEY; needed (or an operator token) unless the call comes from loopback',
 })
 @ApiBearerAuth('bearer')
+// The scope of a remote caller's token (loopback callers and X-Admin-Key need none).
+@ApiExtension('x-required-scope', Scope.Admin)
 // Not the global token guard: local operators need no token, remote ones a key or an operator token.
 @Public()
 @UseGuards(AdminAccessGuard)
