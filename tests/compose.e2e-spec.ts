@@ -351,8 +351,15 @@ describe('docker-compose.yml', () => {
     }
     for (const name of Object.keys(COMPOSE_SECRETS)) {
       const { [name]: _missing, ...rest } = composeSecrets;
-      expect(() => loadCompose(join(ROOT, 'docker-compose.yml'), rest)).toThrow(`required variable ${name}`);
+      // The root file and the observability stack it includes (the root project's .env reaches both).
+      expect(() => {
+        loadCompose(join(ROOT, 'docker-compose.yml'), rest);
+        loadCompose(infraPath, rest);
+      }).toThrow(`required variable ${name}`);
     }
+    expect(environment(loadCompose(infraPath).services.grafana).GF_SECURITY_ADMIN_PASSWORD).toBe(
+      composeSecrets.GRAFANA_ADMIN_PASSWORD,
+    );
     // What .env holds reaches the services.
     const user = environment(services[replicasOf('user')[0]]);
     expect(user.SERVICE_CLIENTS).toBe(`order-service:${composeSecrets.ORDER_SERVICE_CLIENT_SECRET}`);

@@ -144,8 +144,8 @@ async function dropDatabase(name: string): Promise<void> {
   await client.end();
 }
 
-const login = (port: number) =>
-  request(`http://127.0.0.1:${port}/login`, { body: { username: 'user', password: 'pass' } });
+const login = (port: number, username = 'user', password = 'pass') =>
+  request<{ access_token: string }>(`http://127.0.0.1:${port}/login`, { body: { username, password } });
 
 describe('npm start (scripts/start.mjs)', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -244,6 +244,36 @@ describe('npm start (scripts/start.mjs)', () => {
     });
     expect(run.output()).toContain('starting an embedded PostgreSQL');
     expect((await login(port)).status).toBe(200);
+    // The local operator is seeded (operator / operator, local mode only) and its token carries the operator's scopes.
+    const operator = await login(port, 'operator', 'operator');
+    expect(operator.status).toBe(200);
+    const scopes = JSON.parse(
+      Buffer.from(operator.body.access_token.split('.')[1], 'base64url').toString('utf8'),
+    ) as { scope: string };
+    expect(scopes.scope.split(' ')).toEqual(expect.arrayContaining(['chaos:write', 'inventory:write']));
+    // No constant password: the cluster takes the one generated for this installation, not `postgres`.
+    const generated = /^EMBEDDED_POSTGRES_PASSWORD=(.+)$/m.exec(
+      readFileSync(join(dataDir, 'secrets.env'), 'utf8'),
+    )?.[1];
+    expect(generated).toMatch(/^[\w-]{32}$/);
+    const withConstant = new Client({
+      connectionString: `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`,
+      connectionTimeoutMillis: 2000,
+    });
+    await expect(withConstant.connect()).rejects.toThrow(/password authentication failed/);
+    const withGenerated = new Client({
+      host: '127.0.0.1',
+      port: pgPort,
+      user: 'postgres',
+      password: generated,
+      database: 'postgres',
+    });
+    await withGenerated.connect();
+    // As a cluster initialised by an earlier version left it: the constant password, no marker of the change.
+    await withGenerated.query(`ALTER ROLE postgres PASSWORD 'postgres'`);
+    await withGenerated.end();
+    const postgresDataDir = /data in (\S+)\)/.exec(run.output())![1];
+    rmSync(join(postgresDataDir, 'food-delivery-password'));
     const services = (
       (await request(`http://127.0.0.1:${launcherPort}/status`)).body.instances as LauncherInstance[]
     ).map((entry) => entry.pid!);
@@ -267,6 +297,40 @@ describe('npm start (scripts/start.mjs)', () => {
       connectionTimeoutMillis: 1000,
     });
     await expect(probe.connect()).rejects.toThrow();
+
+    // Started again on that cluster, the launcher replaces the constant password with the generated one.
+    const again = launch({
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/food_delivery`,
+      FD_DATA_DIR: dataDir,
+      GATEWAY_PORT: 'off',
+      LAUNCHER_PORT: String(await freePort()),
+      CONSOLE_PORT: 'off',
+      REDIS_KEY_PREFIX: redis.prefix,
+      USER_SERVICE_PORT: String(await freePort()),
+      RESTAURANT_SERVICE_PORT: String(await freePort()),
+      ORDER_SERVICE_PORT: String(await freePort()),
+    });
+    cleanups.push(() => again.stop());
+    await waitFor('the password change', () => again.output().includes('replaced by this installation'), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${again.output()}`);
+    });
+    const constantAgain = new Client({
+      connectionString: `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`,
+      connectionTimeoutMillis: 2000,
+    });
+    await expect(constantAgain.connect()).rejects.toThrow(/password authentication failed/);
+    // The services reach the cluster with the new password.
+    await waitFor('the launcher to report ready again', () => again.output().includes('[start] ready'), {
+      timeoutMs: 120_000,
+      intervalMs: 200,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${again.output()}`);
+    });
+    again.ctrlC();
+    expect(await again.exited).toBe(0);
   });
 
   it('supervises: the gateway serves the flow over two order replicas, a killed service is back with backoff, Ctrl-C leaves nothing', async () => {
