@@ -10,6 +10,7 @@ import {
 } from '@food-delivery/testing';
 import { expect } from 'expect';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startGateway, type Gateway } from './support';
@@ -157,5 +158,86 @@ describe('NGINX gateway (real nginx in front of two user-service replicas)', () 
     expect(limited[0].body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
     expect(limited[0].headers.get('retry-after')).toBe('1');
     expect(results.filter((res) => res.status === 401).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+/** An upstream that reads a request's head, counts it and hangs up without answering (a replica dying mid-request). */
+async function startDroppingUpstream(): Promise<{
+  address: string;
+  requests: string[];
+  close(): Promise<void>;
+}> {
+  const requests: string[] = [];
+  const server = createServer((socket) => {
+    let head = '';
+    socket.on('data', (chunk) => {
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      requests.push(head.slice(0, head.indexOf('\r\n')));
+      socket.destroy();
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('NGINX gateway: a write goes to another replica only when it never reached one', () => {
+  let refusing: string;
+  let userA: Awaited<ReturnType<typeof startDroppingUpstream>>;
+  let userB: Awaited<ReturnType<typeof startDroppingUpstream>>;
+  let restaurantA: Awaited<ReturnType<typeof startDroppingUpstream>>;
+  let restaurantB: Awaited<ReturnType<typeof startDroppingUpstream>>;
+  let gateway: Gateway;
+
+  before(async () => {
+    refusing = `127.0.0.1:${await freePort()}`; // nothing listens: connection refused
+    [userA, userB, restaurantA, restaurantB] = await Promise.all(
+      Array.from({ length: 4 }, () => startDroppingUpstream()),
+    );
+    gateway = await startGateway({
+      // The refusing address first: nginx's round robin tries it first for a worker's first request.
+      USER_UPSTREAMS: [refusing, userA.address, userB.address].join(','),
+      RESTAURANT_UPSTREAMS: [restaurantA.address, restaurantB.address].join(','),
+      ORDER_UPSTREAMS: '',
+      GATEWAY_LOGIN_RATE: '1000r/s',
+    });
+  });
+
+  after(async () => {
+    await gateway?.stop();
+    await Promise.all([userA, userB, restaurantA, restaurantB].map((upstream) => upstream?.close()));
+  });
+
+  it('passes a POST refused by one replica to the next, and never sends it twice', async () => {
+    const refused = () =>
+      readFileSync(join(gateway.dir, 'error.log'), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('(111:')).length;
+    // Three requests: fewer than max_fails, so passive health leaves every replica in the rotation.
+    for (let i = 0; i < 3; i += 1) {
+      const sent = userA.requests.length + userB.requests.length;
+      const res = await request(`${gateway.url}/api/users/signup`, {
+        body: { username: `w${i}`, password: 'pw' },
+      });
+      // The replica that got it hung up: the gateway's 503, and no second replica ever saw the request.
+      expect([res.status, res.body.code]).toEqual([503, 'UPSTREAM_UNAVAILABLE']);
+      expect(userA.requests.length + userB.requests.length - sent).toBe(1);
+    }
+    expect(refused()).toBeGreaterThanOrEqual(1); // at least one of them was refused first and passed on
+    expect([...userA.requests, ...userB.requests]).toEqual(Array(3).fill('POST /signup HTTP/1.1'));
+  });
+
+  it('never passes a PUT on (nginx would replay it): a stock restore reaches one replica once', async () => {
+    const res = await request(`${gateway.url}/api/restaurants/inventory/1/restore`, {
+      method: 'PUT',
+      body: { quantity: 1 },
+    });
+    expect([res.status, res.body.code]).toEqual([503, 'UPSTREAM_UNAVAILABLE']);
+    expect([...restaurantA.requests, ...restaurantB.requests]).toEqual(['PUT /inventory/1/restore HTTP/1.1']);
   });
 });
