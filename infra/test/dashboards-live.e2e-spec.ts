@@ -4,7 +4,6 @@
 // must return series. Only Tempo's metrics-generator series (traces_*) cannot exist here (no Tempo binary).
 import {
   createTestStack,
-  freePort,
   request,
   startServiceProcess,
   waitFor,
@@ -12,19 +11,12 @@ import {
   type ServiceProcess,
   type TestStack,
   type TrafficProcess,
-  reapWithTestProcess,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
-import { dump, load } from 'js-yaml';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dashboardQueries, variableSelectors } from './dashboard-queries';
+import { startLocalPrometheus, type LocalPrometheus } from './local-prometheus';
 import { metricNames } from './promql';
-
-const INFRA = join(__dirname, '..');
 
 /** Series Tempo's metrics generator writes into Prometheus (tempo/tempo.yaml): no Tempo runs here. */
 const fromTempo = (expr: string) => metricNames(expr).every((name) => name.startsWith('traces_'));
@@ -35,10 +27,8 @@ describe('every dashboard PromQL query returns data from the real Prometheus', (
   let restaurant: ServiceProcess;
   let order: ServiceProcess;
   let traffic: TrafficProcess;
-  let prometheus: ChildProcess;
-  let dir: string;
+  let prometheus: LocalPrometheus;
   let url: string;
-  let output = '';
 
   before(async () => {
     stack = await createTestStack('dashboards-live');
@@ -67,11 +57,6 @@ describe('every dashboard PromQL query returns data from the real Prometheus', (
       LOG_LEVEL: 'warn',
     });
 
-    dir = mkdtempSync(join(tmpdir(), 'fd-prometheus-dashboards-'));
-    const config = load(readFileSync(join(INFRA, 'prometheus', 'prometheus.yml'), 'utf8')) as {
-      global: Record<string, string>;
-      scrape_configs: { job_name: string; dns_sd_configs?: unknown; static_configs?: unknown }[];
-    };
     const local: Record<string, string> = {
       'user-service': `127.0.0.1:${user.port}`,
       'restaurant-service': `127.0.0.1:${restaurant.port}`,
@@ -79,32 +64,8 @@ describe('every dashboard PromQL query returns data from the real Prometheus', (
       'traffic-generator': new URL(traffic.url).host,
     };
     // The repo's jobs for what runs here, their discovery swapped for the local ports.
-    config.global.scrape_interval = '1s';
-    config.global.scrape_timeout = '1s';
-    config.scrape_configs = config.scrape_configs
-      .filter((job) => job.job_name in local)
-      .map(({ dns_sd_configs: _dns, ...job }) => ({
-        ...job,
-        static_configs: [{ targets: [local[job.job_name]] }],
-      }));
-    expect(config.scrape_configs.map((job) => job.job_name).sort()).toEqual(Object.keys(local).sort());
-    writeFileSync(join(dir, 'prometheus.yml'), dump(config));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    prometheus = reapWithTestProcess(
-      spawn(
-        'prometheus',
-        [
-          `--config.file=${join(dir, 'prometheus.yml')}`,
-          `--storage.tsdb.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--enable-feature=exemplar-storage',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      ),
-    );
-    prometheus.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    prometheus.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    prometheus = await startLocalPrometheus(local);
+    url = prometheus.url;
 
     // The faults the chaos panels (and the annotation, `> 0`) show, mild enough to keep the traffic flowing,
     // switching themselves off after the test.
@@ -155,12 +116,7 @@ describe('every dashboard PromQL query returns data from the real Prometheus', (
       if (service) await request(`${service.url}/chaos`, { method: 'DELETE' }).catch(() => undefined);
     }
     await traffic?.stop();
-    if (prometheus && prometheus.exitCode === null) {
-      const exited = new Promise((done) => prometheus.once('exit', done));
-      prometheus.kill('SIGTERM');
-      await exited;
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await prometheus?.stop();
     await Promise.allSettled([order?.stop(), restaurant?.stop(), user?.stop()]);
     await stack?.teardown();
   });
@@ -223,6 +179,7 @@ describe('every dashboard PromQL query returns data from the real Prometheus', (
     // What was left out is Tempo's, and nothing else.
     for (const candidate of tempoOnly) expect(metricNames(candidate.expr)[0]).toMatch(/^traces_/);
     expect(tempoOnly.length).toBeLessThanOrEqual(5);
-    if (prometheus.exitCode !== null) throw new Error(`prometheus exited:\n${output.slice(-3000)}`);
+    if (prometheus.process.exitCode !== null)
+      throw new Error(`prometheus exited:\n${prometheus.output().slice(-3000)}`);
   });
 });

@@ -13,19 +13,16 @@ import {
   type ReceivedSpan,
   type ServiceProcess,
   type TestStack,
-  reapWithTestProcess,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
-import { load, dump } from 'js-yaml';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { register } from 'prom-client';
 import { TrafficGenerator } from '../../load/traffic/generator';
 import { dashboardQueries, matcherAccepts, promqlSelectors } from './dashboard-queries';
+import { startLocalPrometheus, type LocalPrometheus } from './local-prometheus';
 import { exportedNames, metricNames, parseExposition, type Sample } from './promql';
 
 const INFRA = join(__dirname, '..');
@@ -372,63 +369,24 @@ describe('telemetry of real service processes', () => {
   });
 
   describe('the real Prometheus with the repo scrape config', () => {
-    let dir: string;
-    let prometheus: ChildProcess;
+    let prometheus: LocalPrometheus;
     let url: string;
-    let output = '';
 
     before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'fd-prometheus-'));
-      const config = load(readFileSync(join(INFRA, 'prometheus', 'prometheus.yml'), 'utf8')) as {
-        global: Record<string, string>;
-        scrape_configs: { job_name: string; dns_sd_configs?: { port: number }[]; static_configs?: unknown }[];
-      };
-      const local: Record<string, ServiceProcess> = {
-        'user-service': user,
-        'restaurant-service': restaurant,
-        'order-service': order,
-      };
       // The repo's jobs for the services that run here, their DNS discovery swapped for the local ports.
-      config.global.scrape_interval = '1s';
-      config.global.scrape_timeout = '1s';
-      config.scrape_configs = config.scrape_configs
-        .filter((job) => job.job_name in local)
-        .map(({ dns_sd_configs: _dns, ...job }) => ({
-          ...job,
-          static_configs: [{ targets: [`127.0.0.1:${local[job.job_name].port}`] }],
-        }));
-      expect(config.scrape_configs.map((job) => job.job_name).sort()).toEqual([
-        'order-service',
-        'restaurant-service',
-        'user-service',
-      ]);
-      writeFileSync(join(dir, 'prometheus.yml'), dump(config));
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      prometheus = reapWithTestProcess(
-        spawn(
-          'prometheus',
-          [
-            `--config.file=${join(dir, 'prometheus.yml')}`,
-            `--storage.tsdb.path=${join(dir, 'data')}`,
-            `--web.listen-address=127.0.0.1:${port}`,
-            '--enable-feature=exemplar-storage',
-            '--web.enable-remote-write-receiver',
-          ],
-          { stdio: ['ignore', 'pipe', 'pipe'] },
-        ),
+      prometheus = await startLocalPrometheus(
+        {
+          'user-service': `127.0.0.1:${user.port}`,
+          'restaurant-service': `127.0.0.1:${restaurant.port}`,
+          'order-service': `127.0.0.1:${order.port}`,
+        },
+        ['--web.enable-remote-write-receiver'],
       );
-      prometheus.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      prometheus.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      url = prometheus.url;
     });
 
     after(async () => {
-      if (prometheus && prometheus.exitCode === null) {
-        const exited = new Promise((done) => prometheus.once('exit', done));
-        prometheus.kill('SIGTERM');
-        await exited;
-      }
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      await prometheus?.stop();
     });
 
     const api = async <T>(path: string): Promise<T> => {
@@ -472,9 +430,12 @@ describe('telemetry of real service processes', () => {
         );
         expect(ids).toContain(traceId);
       } catch (error) {
-        throw new Error(`${(error as Error).message}\n--- prometheus output ---\n${output.slice(-3000)}`, {
-          cause: error,
-        });
+        throw new Error(
+          `${(error as Error).message}\n--- prometheus output ---\n${prometheus.output().slice(-3000)}`,
+          {
+            cause: error,
+          },
+        );
       }
     });
   });

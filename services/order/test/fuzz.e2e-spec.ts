@@ -8,7 +8,7 @@ import {
   type FuzzRequest,
   type OpenApiDocument,
 } from '@food-delivery/testing';
-import { startOrderKit, type OrderKit } from './support';
+import { servedDocuments, startOrderKit, type OrderKit, type ServedDocument } from './support';
 
 /**
  * Property: whatever a client sends to any documented operation of the three services, the answer is never a
@@ -71,20 +71,11 @@ const fuzzedOperations = (document: OpenApiDocument) =>
 
 describe(`hostile requests to every documented operation (fast-check, FUZZ_SEED=${SEED}, ${RUNS} runs)`, () => {
   let kit: OrderKit;
-  let services: { name: string; url: string; document: OpenApiDocument }[];
+  let services: ServedDocument[];
 
   before(async () => {
     kit = await startOrderKit('fuzz');
-    services = [];
-    for (const [name, url] of [
-      ['user', kit.user.url],
-      ['restaurant', kit.restaurant.url],
-      ['order', kit.orderUrl],
-    ]) {
-      const docs = await request<OpenApiDocument>(`${url}/docs-json`);
-      expect(docs.status).toBe(200);
-      services.push({ name, url, document: docs.body });
-    }
+    services = await servedDocuments(kit);
   });
 
   after(() => kit?.close());

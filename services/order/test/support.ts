@@ -4,6 +4,7 @@ import {
   startServiceProcess,
   waitFor,
   type JsonResponse,
+  type OpenApiDocument,
   type RunningService,
   type ServiceProcess,
   type TestStack,
@@ -233,4 +234,26 @@ export function statusCounts(responses: { status: number }[]): Record<number, nu
   const counts: Record<number, number> = {};
   for (const response of responses) counts[response.status] = (counts[response.status] ?? 0) + 1;
   return counts;
+}
+
+/** One service's OpenAPI document as the running service serves it (/docs-json). */
+export interface ServedDocument {
+  name: 'user' | 'restaurant' | 'order';
+  url: string;
+  document: OpenApiDocument;
+}
+
+/** The three services' own OpenAPI documents, read from the running kit. */
+export async function servedDocuments(kit: OrderKit): Promise<ServedDocument[]> {
+  const services: ServedDocument[] = [];
+  for (const [name, url] of [
+    ['user', kit.user.url],
+    ['restaurant', kit.restaurant.url],
+    ['order', kit.orderUrl],
+  ] as const) {
+    const docs = await request<OpenApiDocument>(`${url}/docs-json`);
+    expect(docs.status).toBe(200);
+    services.push({ name, url, document: docs.body });
+  }
+  return services;
 }

@@ -8,12 +8,11 @@ import {
   request,
   startServiceProcess,
   UNDOCUMENTED_OPERATIONS,
-  type OpenApiDocument,
 } from '@food-delivery/testing';
 import { expect } from 'expect';
 import { createPrivateKey, randomBytes, randomInt, sign, type KeyObject } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { startOrderKit, type OrderKit } from './support';
+import { servedDocuments, startOrderKit, type OrderKit, type ServedDocument } from './support';
 
 /** An RS256 token signed with the user service's own key, with or without `kid`. */
 function signToken(
@@ -42,21 +41,12 @@ function signToken(
  */
 describe('trust boundaries: who may call what, across the three real services', () => {
   let kit: OrderKit;
-  let services: { name: string; url: string; document: OpenApiDocument }[];
+  let services: ServedDocument[];
   let signingKey: { kid: string; privateKey: KeyObject };
 
   before(async () => {
     kit = await startOrderKit('trust');
-    services = [];
-    for (const [name, url] of [
-      ['user', kit.user.url],
-      ['restaurant', kit.restaurant.url],
-      ['order', kit.orderUrl],
-    ]) {
-      const docs = await request<OpenApiDocument>(`${url}/docs-json`);
-      expect(docs.status).toBe(200);
-      services.push({ name, url, document: docs.body });
-    }
+    services = await servedDocuments(kit);
     const { rows } = await kit.pg.query<{ kid: string; private_key_pem: string }>(
       'SELECT kid, private_key_pem FROM "user".signing_keys WHERE active',
     );
