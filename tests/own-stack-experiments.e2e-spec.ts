@@ -1,9 +1,10 @@
+import { freePort } from '@food-delivery/testing';
 import { expect } from 'expect';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { contextFrom } from '../load/experiments/cli';
+import { contextFrom, defaultBaseUrl } from '../load/experiments/cli';
 import { loadDefinition, OWN_STACK_KNOB_EXPERIMENTS } from '../load/experiments/definitions';
 import { resolveDefinition, stretchLatencyBounds } from '../load/experiments/model';
 import { runExperiment, type Summary } from '../load/experiments/runner';
@@ -52,4 +53,32 @@ describe('experiments that need a stack of their own (gateway, replicas), shorte
       }
     });
   }
+});
+
+describe("the experiments' own stack", () => {
+  it('is found by the CLI when it runs a gateway; kills it with its workers and starts it again on the same port', async () => {
+    const stack = await startStack({ gateway: true });
+    const health = () =>
+      fetch(`${stack.target.baseUrl}/health`).then(
+        (res) => res.status,
+        () => 'refused',
+      );
+    try {
+      expect(stack.target.mode).toBe('gateway');
+      expect(await health()).toBe(200);
+      // The CLI without --base-url: a gateway where npm start runs one, else the order service.
+      const fallback = 'http://127.0.0.1:1/order-service';
+      expect(await defaultBaseUrl(stack.target.baseUrl, fallback)).toBe(stack.target.baseUrl);
+      expect(await defaultBaseUrl(stack.target.services.order, fallback)).toBe(fallback);
+      expect(await defaultBaseUrl(`http://127.0.0.1:${await freePort()}`, fallback)).toBe(fallback);
+      await stack.kill('gateway');
+      // A SIGKILLed nginx master alone leaves its workers answering on the port (and the next master cannot bind).
+      expect(await health()).toBe('refused');
+      await stack.start('gateway');
+      expect(await health()).toBe(200);
+    } finally {
+      await stack.teardown();
+    }
+    expect(await health()).toBe('refused');
+  });
 });

@@ -25,6 +25,14 @@ import { parseEnvFile } from '../../scripts/local-secrets.mjs';
 /** The gateway `npm start` runs when nginx is installed. */
 const LOCAL_GATEWAY_URL = `http://localhost:${process.env.GATEWAY_PORT ?? '8080'}`;
 
+/** Where the load goes without --base-url: npm start's gateway when one answers there, else the order service. */
+export async function defaultBaseUrl(
+  gatewayUrl = LOCAL_GATEWAY_URL,
+  orderUrl = 'http://localhost:8003',
+): Promise<string> {
+  return (await isGateway(gatewayUrl)) ? gatewayUrl : orderUrl;
+}
+
 /** The keys `npm start` generated for this installation (.data/secrets.env), when there are any. */
 function localSecrets(): Record<string, string> {
   const file = join(process.env.FD_DATA_DIR ?? join(__dirname, '..', '..', '.data'), 'secrets.env');
@@ -208,10 +216,7 @@ async function main(): Promise<number> {
       target = stack.target;
       if (controller.signal.aborted) return 1;
     } else {
-      const baseUrl = (
-        values['base-url'] ??
-        ((await isGateway(LOCAL_GATEWAY_URL)) ? LOCAL_GATEWAY_URL : 'http://localhost:8003')
-      ).replace(/\/$/, '');
+      const baseUrl = (values['base-url'] ?? (await defaultBaseUrl())).replace(/\/$/, '');
       const viaGateway = await isGateway(baseUrl);
       target = {
         mode: viaGateway ? 'gateway' : 'direct',

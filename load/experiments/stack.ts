@@ -124,9 +124,20 @@ function gatewayProcess(
   let exited: Promise<void> = Promise.resolve();
   const url = `http://127.0.0.1:${port}`;
   const alive = () => !!child && child.exitCode === null && child.signalCode === null;
+  // nginx runs in a process group of its own and is signalled as a group: a SIGKILLed master leaves its workers
+  // behind, still holding the port (the next master could not bind, and the old workers answered in its place).
+  const signalGroup = (signal: NodeJS.Signals) => {
+    if (!child?.pid) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
   const stopWith = async (signal: NodeJS.Signals) => {
-    if (alive()) child?.kill(signal);
+    if (alive()) signalGroup(signal);
     await exited;
+    signalGroup('SIGKILL'); // workers a graceful stop left behind, if any
   };
   return {
     url,
@@ -135,16 +146,18 @@ function gatewayProcess(
     running: alive,
     async start() {
       if (alive()) return;
-      const started = spawn(nginx, ['-c', configPath, '-p', dir, '-g', 'daemon off;'], { stdio: 'ignore' });
+      signalGroup('SIGKILL'); // what the last master left behind
+      const started = spawn(nginx, ['-c', configPath, '-p', dir, '-g', 'daemon off;'], {
+        stdio: 'ignore',
+        detached: true,
+      });
       child = started;
       exited = new Promise((resolve) => started.once('exit', () => resolve()));
       await waitFor('nginx to listen', async () => (await fetch(`${url}/health`)).ok, { timeoutMs: 10_000 });
     },
     stop: () => stopWith('SIGQUIT'),
     kill: () => stopWith('SIGKILL'),
-    killNow: () => {
-      if (alive()) child?.kill('SIGKILL');
-    },
+    killNow: () => signalGroup('SIGKILL'),
     output: () => {
       try {
         return readFileSync(join(dir, 'error.log'), 'utf8');
