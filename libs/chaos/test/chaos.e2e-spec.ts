@@ -779,9 +779,11 @@ describe('chaos control plane (two replicas, real Redis, real HTTP)', () => {
       process.stdout.write(
         `# gc_pressure: idle ${JSON.stringify(idle)} churning ${JSON.stringify(churning)}\n`,
       );
-      expect(churning.all).toBeGreaterThanOrEqual(idle.all + 10);
       // Churn alone gave ~38 collections and ~117 ms of GC in 1.5 s, majors rare; the 4 forced full collections
-      // a second (the default) make them frequent.
+      // a second (the default) make them frequent. On a busy machine the full collections grow long and absorb
+      // the scavenges (CI: 9 collections, 7 of them major, 1018 ms of GC in 1.5 s), so GC time and majors are the
+      // signal, the count only has to rise.
+      expect(churning.all).toBeGreaterThanOrEqual(idle.all + 5);
       expect(churning.ms).toBeGreaterThanOrEqual(idle.ms + 30);
       expect(churning.major).toBeGreaterThanOrEqual(idle.major + 3);
       expect((await reset(a)).status).toBe(200);
