@@ -162,11 +162,14 @@ describe('NGINX gateway (real nginx in front of two user-service replicas)', () 
 });
 
 /** An upstream that reads a request's head, counts it and hangs up without answering (a replica dying mid-request). */
-async function startDroppingUpstream(): Promise<{
+interface DroppingUpstream {
   address: string;
+  /** The request line of every request it received. */
   requests: string[];
   close(): Promise<void>;
-}> {
+}
+
+async function startDroppingUpstream(): Promise<DroppingUpstream> {
   const requests: string[] = [];
   const server = createServer((socket) => {
     let head = '';
@@ -188,10 +191,10 @@ async function startDroppingUpstream(): Promise<{
 
 describe('NGINX gateway: a write goes to another replica only when it never reached one', () => {
   let refusing: string;
-  let userA: Awaited<ReturnType<typeof startDroppingUpstream>>;
-  let userB: Awaited<ReturnType<typeof startDroppingUpstream>>;
-  let restaurantA: Awaited<ReturnType<typeof startDroppingUpstream>>;
-  let restaurantB: Awaited<ReturnType<typeof startDroppingUpstream>>;
+  let userA: DroppingUpstream;
+  let userB: DroppingUpstream;
+  let restaurantA: DroppingUpstream;
+  let restaurantB: DroppingUpstream;
   let gateway: Gateway;
 
   before(async () => {
