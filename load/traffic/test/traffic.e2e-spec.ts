@@ -387,8 +387,18 @@ describe('traffic generator against real services', () => {
     const remaining = RUN_MS - (performance.now() - runStartedAt);
     if (remaining > 0) await sleep(remaining);
     const seen = await stock!.stop();
-    const state = await traffic.state();
-    const metrics = await traffic.metrics();
+    // The stock check keeps running between reads: take the state between two scrapes that agree on the resets.
+    let metrics = await traffic.metrics();
+    let state = await traffic.state();
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const after = await traffic.metrics();
+      const agreed =
+        sumOf(after, 'traffic_stock_resets_total', { outcome: 'ok' }) ===
+        sumOf(metrics, 'traffic_stock_resets_total', { outcome: 'ok' });
+      metrics = after;
+      if (agreed) break;
+      state = await traffic.state();
+    }
     // Units the confirmed orders took, from the order service's table.
     const client = new Client({ connectionString: stack.db.url });
     await client.connect();
