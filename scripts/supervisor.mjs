@@ -4,6 +4,7 @@
 // because one died. Restarts are counted on a loopback status endpoint (launcher_restarts_total).
 import { createServer } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { signalProcessGroup } from './process-group.mjs';
 
 export const RESTART_POLICY = { initialMs: 1_000, maxMs: 30_000, resetAfterMs: 60_000, crashLoopAfter: 3 };
 
@@ -130,15 +131,10 @@ export class Supervisor {
 
   /** Kills what is left of an exited unit's process group (see `add`). */
   reapGroup(unit, child) {
-    if (!unit.processGroup || !child?.pid) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-      this.say(
-        `${unit.instance}: killed the processes its exited leader left behind (process group ${child.pid})`,
-      );
-    } catch {
-      // ESRCH: nothing was left
-    }
+    if (!unit.processGroup || !signalProcessGroup(child?.pid, 'SIGKILL')) return;
+    this.say(
+      `${unit.instance}: killed the processes its exited leader left behind (process group ${child.pid})`,
+    );
   }
 
   exited(unit, child, code, signal) {

@@ -21,6 +21,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderGateway } from '../../gateway/render.mjs';
+import { signalProcessGroup } from '../../scripts/process-group.mjs';
 import type { ProcessName, ServiceName, StackSpec } from './model';
 import type { Target } from './target';
 
@@ -126,14 +127,7 @@ function gatewayProcess(
   const alive = () => !!child && child.exitCode === null && child.signalCode === null;
   // nginx runs in a process group of its own and is signalled as a group: a SIGKILLed master leaves its workers
   // behind, still holding the port (the next master could not bind, and the old workers answered in its place).
-  const signalGroup = (signal: NodeJS.Signals) => {
-    if (!child?.pid) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // the group is gone already
-    }
-  };
+  const signalGroup = (signal: NodeJS.Signals) => signalProcessGroup(child?.pid, signal);
   const stopWith = async (signal: NodeJS.Signals) => {
     if (alive()) signalGroup(signal);
     await exited;

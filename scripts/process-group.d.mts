@@ -1,0 +1,1 @@
+export function signalProcessGroup(pid: number | undefined, signal: NodeJS.Signals): boolean;
